@@ -1,0 +1,322 @@
+"""The newsroom's data: series, digests with their items and insights, and what feeds them."""
+import datetime as dt
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone
+from markdownx.models import MarkdownxField
+from taggit.managers import TaggableManager
+
+
+def validate_timezone(value):
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValidationError(f"Unknown time zone {value!r}") from exc
+
+
+def validate_title_template(value):
+    if "{date}" not in value:
+        raise ValidationError("The title template must contain {date}, e.g. “[{date}] 글로벌 IT 뉴스 Top 5”.")
+
+
+DEFAULT_FOOTER = "이 포스팅은 Gemini AI가 제공한 뉴스 데이터를 기반으로 작성되었습니다."
+
+
+class Series(models.Model):
+    """A daily digest line of the blog: one post per day under one category."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=100)
+    jekyll_category = models.CharField(max_length=100, unique=True)
+    post_slug = models.SlugField(max_length=100, help_text="File name slug: _posts/<date>-<post slug>.md")
+    title_template = models.CharField(max_length=200, validators=[validate_title_template])
+    item_count = models.PositiveSmallIntegerField(default=5)
+    insight_count = models.PositiveSmallIntegerField(default=2)
+    layout = models.CharField(max_length=50, default="default")
+    footer = models.TextField(blank=True, default=DEFAULT_FOOTER)
+    timezone = models.CharField(max_length=64, default="Asia/Seoul", validators=[validate_timezone])
+    # The daily generation runs at this local time; candidates come from before it.
+    schedule_time = models.TimeField(default=dt.time(12, 0))
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name_plural = "series"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def tzinfo(self):
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def title_for(self, date):
+        return self.title_template.format(date=date.isoformat())
+
+    def scheduled_at(self, date):
+        return dt.datetime.combine(date, self.schedule_time, tzinfo=self.tzinfo)
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+
+
+class DigestQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED)
+
+    def live(self):
+        """Digests readers may see: those with a published version (even if reopened since)."""
+        return self.filter(live_snapshot__isnull=False)
+
+    def editable(self):
+        return self.filter(status__in=[Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED])
+
+    def for_series(self, series):
+        return self.filter(series=series)
+
+
+class Digest(models.Model):
+    """One day's Top-N post of a series."""
+
+    series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="digests")
+    date = models.DateField()
+    slug = models.SlugField(max_length=100, help_text="The post slug of the file name")
+    title = models.CharField(max_length=300)
+    published_at = models.DateTimeField(null=True, blank=True, help_text="The front matter date")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    tags = TaggableManager(blank=True)
+    footer = models.TextField(blank=True, default="", help_text="Empty: the post has no footer")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Workflow state.
+    publish_at = models.DateTimeField(null=True, blank=True, help_text="Publish automatically at this time once approved")
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_digests"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    # Bumped on every content change (items and insights included): a save based on
+    # an older version is refused rather than overwriting someone else's edit.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The version readers see (a jekyll.Post as JSON); kept while a published digest is reopened.
+    live_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    # The draft as the writer produced it, for the review diff.
+    generated_snapshot = models.JSONField(null=True, blank=True, editable=False)
+    # Writer, model, prompt version, candidate ids, tokens, latency, warnings.
+    provenance = models.JSONField(default=dict, blank=True, editable=False)
+
+    objects = DigestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "series__slug"]
+        constraints = [models.UniqueConstraint(fields=["series", "date"], name="unique_digest_per_series_date")]
+        indexes = [models.Index(fields=["status", "-date"]), models.Index(fields=["-date"])]
+        permissions = [
+            ("submit_digest", "Can submit a digest for review"),
+            ("review_digest", "Can approve, request changes or reject a digest"),
+            ("publish_digest", "Can publish, unpublish and schedule a digest"),
+        ]
+
+    def __str__(self):
+        return self.title or f"{self.series} {self.date}"
+
+    @property
+    def is_editable(self):
+        return self.status in (Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED)
+
+    @property
+    def is_live(self):
+        return self.live_snapshot is not None
+
+    @property
+    def category(self):
+        return self.series.jekyll_category
+
+    def local_published_at(self):
+        if self.published_at is None:
+            return None
+        return timezone.localtime(self.published_at, self.series.tzinfo)
+
+    def get_absolute_url(self):
+        return f"/{self.series.jekyll_category}/{self.date:%Y/%m/%d}/{self.slug}.html"
+
+
+class NewsItem(models.Model):
+    """One story of a digest."""
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300, blank=True)
+    summary = MarkdownxField(blank=True)
+    source_url = models.URLField(max_length=2000, blank=True)
+    source_name = models.CharField(max_length=200, blank=True)
+    tags = TaggableManager(blank=True)
+    # Set when the writer could not do its job (the extractive fallback leaves no insights).
+    needs_attention = models.BooleanField(default=False)
+    candidate_id = models.CharField(max_length=100, blank=True, help_text="The merged story this item was written from")
+
+    class Meta:
+        ordering = ["position", "id"]
+        constraints = [models.UniqueConstraint(fields=["digest", "position"], name="unique_item_position")]
+
+    def __str__(self):
+        return self.title or f"Item {self.position}"
+
+
+class Insight(models.Model):
+    """One implication (💡 시사점) of a news item."""
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="insights")
+    position = models.PositiveSmallIntegerField(default=0)
+    label = models.CharField(max_length=200, blank=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.label or self.text[:50]
+
+
+class ReviewEvent(models.Model):
+    """The audit trail: every transition and every content change during review."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        IMPORT = "import", "Imported"
+        EDIT = "edit", "Edited"
+        COMMENT = "comment", "Commented"
+        SUBMIT = "submit", "Submitted"
+        APPROVE = "approve", "Approved"
+        REQUEST_CHANGES = "request_changes", "Requested changes"
+        REJECT = "reject", "Rejected"
+        PUBLISH = "publish", "Published"
+        UNPUBLISH = "unpublish", "Unpublished"
+        REOPEN = "reopen", "Reopened"
+        SCHEDULE = "schedule", "Scheduled"
+        EXPORT = "export", "Exported"
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="events")
+    news_item = models.ForeignKey(NewsItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="comments")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
+    comment = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} by {self.actor or 'system'}"
+
+
+class Source(models.Model):
+    """A news feed read for a series, with its conditional-GET state."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="sources")
+    name = models.CharField(max_length=100)
+    url = models.URLField(max_length=1000)
+    weight = models.FloatField(default=1.0)
+    active = models.BooleanField(default=True)
+    etag = models.CharField(max_length=500, blank=True)
+    last_modified = models.CharField(max_length=100, blank=True)
+    last_status = models.CharField(max_length=100, blank=True, help_text="ok, not_modified or the failure kind")
+    last_error = models.TextField(blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["series__slug", "name"]
+        constraints = [models.UniqueConstraint(fields=["series", "url"], name="unique_source_url_per_series")]
+
+    def __str__(self):
+        return f"{self.name} ({self.series.slug})"
+
+
+class FeedEntry(models.Model):
+    """One entry read from a source's feed."""
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="entries")
+    guid = models.CharField(max_length=1000)
+    url = models.URLField(max_length=2000, blank=True)
+    canonical_url = models.URLField(max_length=2000, blank=True, db_index=True)
+    title = models.CharField(max_length=1000)
+    summary = models.TextField(blank=True)
+    published_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    fetched_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["source", "guid"], name="unique_entry_guid_per_source")]
+        verbose_name_plural = "feed entries"
+
+    def __str__(self):
+        return self.title
+
+
+class GenerationRun(models.Model):
+    """One attempt to generate a series' draft for a date: what happened and how long it took."""
+
+    class RunStatus(models.TextChoices):
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        EXISTING = "existing", "Already existed"
+        FAILED = "failed", "Failed"
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="generation_runs")
+    date = models.DateField()
+    status = models.CharField(max_length=20, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    digest = models.ForeignKey(Digest, null=True, blank=True, on_delete=models.SET_NULL, related_name="generation_runs")
+    writer = models.CharField(max_length=100, blank=True)
+    error = models.TextField(blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self):
+        return f"{self.series.slug} {self.date} {self.status}"
+
+
+class ExportRecord(models.Model):
+    """One write (or removal) of a digest's Jekyll post into the blog's working copy."""
+
+    class ExportStatus(models.TextChoices):
+        WRITTEN = "written", "Written"
+        UNCHANGED = "unchanged", "Unchanged"
+        REMOVED = "removed", "Removed"
+        PUSHED = "pushed", "Pushed"
+        FAILED = "failed", "Failed"
+
+    digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="exports")
+    path = models.CharField(max_length=500)
+    content_hash = models.CharField(max_length=64, blank=True)
+    commit = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=20, choices=ExportStatus.choices)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.path} {self.status}"

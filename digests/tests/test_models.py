@@ -1,0 +1,46 @@
+"""Models: the blog's series exist, digests are complete by default, querysets filter right."""
+import pytest
+from django.db import IntegrityError
+
+from digests.models import Digest, Series, Status
+from digests.tests.factories import DigestFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_blog_series_are_created_by_migration():
+    tech = Series.objects.get(slug="tech")
+    assert (tech.jekyll_category, tech.post_slug, tech.item_count, tech.insight_count) == ("tech", "daily-it-news", 5, 2)
+    assert tech.title_for(__import__("datetime").date(2026, 2, 3)) == "[2026-02-03] 글로벌 IT 뉴스 Top 5"
+    ent = Series.objects.get(slug="entertainment")
+    assert (ent.jekyll_category, ent.post_slug) == ("entertainment", "daily-entertainment-news")
+    assert ent.title_template == "[{date}] 연예/문화 뉴스 Top 5"
+    assert ent.timezone == "Asia/Seoul" and ent.layout == "default" and ent.footer
+
+
+def test_digest_is_unique_per_series_and_date():
+    digest = DigestFactory(items=0)
+    with pytest.raises(IntegrityError):
+        Digest.objects.create(series=digest.series, date=digest.date, slug="x", title="x")
+
+
+def test_factory_builds_a_complete_digest():
+    digest = DigestFactory()
+    assert digest.status == Status.DRAFT
+    assert digest.items.count() == 5
+    assert all(item.insights.count() == 2 for item in digest.items.all())
+    assert digest.get_absolute_url() == f"/tech/{digest.date:%Y/%m/%d}/daily-it-news.html"
+
+
+def test_querysets():
+    draft = DigestFactory(items=0)
+    live = DigestFactory(items=0, status=Status.PUBLISHED, live_snapshot={"title": "x"})
+    assert list(Digest.objects.published()) == [live]
+    assert list(Digest.objects.live()) == [live]
+    assert list(Digest.objects.editable()) == [draft]
+
+
+def test_user_factory_role():
+    user = UserFactory(role="Reviewer")
+    assert user.has_perm("digests.review_digest") and not user.has_perm("digests.publish_digest")
+    assert user.check_password("pw")

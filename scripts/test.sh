@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Sets up everything the test suite needs on a fresh Debian machine, then runs it:
+# once on SQLite (the default) and once on PostgreSQL.
+# Usage: bash scripts/test.sh [pytest args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Python environment (.venv)"
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+
+need=()
+command -v jekyll >/dev/null || need+=(jekyll ruby-jekyll-feed)
+dpkg -s ruby-jekyll-feed >/dev/null 2>&1 || need+=(ruby-jekyll-feed)
+command -v chromium >/dev/null || need+=(chromium)
+command -v git >/dev/null || need+=(git)
+if [ ${#need[@]} -gt 0 ]; then
+  step "Debian packages: ${need[*]}"
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "Missing Debian packages ${need[*]}: run 'sudo apt-get install ${need[*]}' and try again." >&2
+    exit 1
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+step "Services"
+bash scripts/services.sh
+
+PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}"
+export REDIS_TEST_URL="${REDIS_TEST_URL:-redis://127.0.0.1:6379/15}"
+
+status=0
+step "Test suite on SQLite"
+.venv/bin/python -m pytest "$@" || status=$?
+step "Test suite on PostgreSQL ($PG_URL)"
+DATABASE_URL="$PG_URL" .venv/bin/python -m pytest "$@" || status=$?
+if [ $status -ne 0 ]; then
+  echo "Some tests failed: scroll up to the first FAILED/ERROR line; artifacts are in artifacts/." >&2
+fi
+exit $status
