@@ -16,3 +16,10 @@ CELERY_RESULT_BACKEND = "cache+memory://"
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 ALLOWED_HOSTS = ["*"]
+
+# Several test runs may share one PostgreSQL server (developers in parallel, CI):
+# each run gets its own test database instead of dropping another run's.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(  # noqa: F405
+        "TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
+    )
