@@ -305,6 +305,8 @@ class ExportRecord(models.Model):
         REMOVED = "removed", "Removed"
         PUSHED = "pushed", "Pushed"
         FAILED = "failed", "Failed"
+        # JEKYLL_SITE_DIR is not set: the digest is live on our site only.
+        SKIPPED = "skipped", "Skipped"
 
     digest = models.ForeignKey(Digest, on_delete=models.CASCADE, related_name="exports")
     path = models.CharField(max_length=500)
