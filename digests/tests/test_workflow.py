@@ -1,0 +1,309 @@
+"""Workflow: each transition checks status, rights, completeness and four-eyes, audits, and queues follow-ups."""
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from digests import signals, tasks, workflow
+from digests.models import Digest, ReviewEvent, Status
+from digests.tests.factories import DigestFactory, NewsItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Records export/unexport tasks queued on commit instead of running them."""
+    calls = []
+    monkeypatch.setattr(tasks.export_digest, "delay", lambda pk: calls.append(("export", pk)))
+    monkeypatch.setattr(tasks.unexport_digest, "delay", lambda pk: calls.append(("unexport", pk)))
+    return calls
+
+
+@pytest.fixture
+def received():
+    events = []
+
+    def receiver(signal, sender, digest, **kwargs):
+        events.append((signal, digest.pk))
+
+    for signal in (signals.digest_published, signals.digest_unpublished, signals.digest_corrected):
+        signal.connect(receiver, weak=False)
+    yield events
+    for signal in (signals.digest_published, signals.digest_unpublished, signals.digest_corrected):
+        signal.disconnect(receiver)
+
+
+def run(callbacks):
+    for callback in callbacks:
+        callback()
+
+
+def in_review(editor, **kwargs):
+    digest = DigestFactory(**kwargs)
+    return workflow.submit(digest, editor)
+
+
+def test_submit_moves_to_review_audits_and_mails_reviewers(editor, reviewer, make_user, django_capture_on_commit_callbacks):
+    other = make_user("Reviewer", username="other-reviewer")
+    digest = DigestFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.submit(digest, editor)
+    digest.refresh_from_db()
+    assert digest.status == Status.IN_REVIEW and digest.submitted_by == editor
+    event = digest.events.get()
+    assert (event.action, event.actor, event.from_status, event.to_status) == ("submit", editor, "draft", "in_review")
+    assert len(mail.outbox) == 1
+    assert sorted(mail.outbox[0].to) == sorted([reviewer.email, other.email])
+    assert digest.title in mail.outbox[0].subject
+
+
+@pytest.mark.parametrize(
+    "break_it, expected",
+    [
+        (lambda d: d.items.last().delete(), "it has 4 of the 5 news items"),
+        (lambda d: d.items.filter(position=2).update(summary=" "), "item 3 has no summary"),
+        (lambda d: d.items.filter(position=0).update(title="", source_url=""), "item 1 has no title, source URL"),
+        (lambda d: d.items.get(position=4).insights.first().delete(), "item 5 has 1 of 2 insights"),
+    ],
+)
+def test_submit_refuses_an_incomplete_digest(editor, break_it, expected):
+    digest = DigestFactory()
+    break_it(digest)
+    with pytest.raises(workflow.TransitionError, match=expected):
+        workflow.submit(digest, editor)
+    digest.refresh_from_db()
+    assert digest.status == Status.DRAFT and not digest.events.exists()
+
+
+def test_submit_counts_the_series_item_count(editor, entertainment):
+    entertainment.item_count = 3
+    entertainment.save()
+    digest = DigestFactory(series=entertainment, items=3)
+    assert workflow.submit(digest, editor).status == Status.IN_REVIEW
+
+
+def test_four_eyes_submitter_and_last_editor_cannot_approve(editor, reviewer, make_user):
+    digest = in_review(reviewer)
+    with pytest.raises(workflow.TransitionError, match="four-eyes"):
+        workflow.approve(digest, reviewer)
+    second = make_user("Reviewer", username="second")
+    workflow.record_edit(digest, second, {"title": ["a", "b"]})
+    with pytest.raises(workflow.TransitionError, match="four-eyes"):
+        workflow.approve(digest, second)
+    third = make_user("Reviewer", username="third")
+    digest = workflow.approve(digest, third, "좋습니다")
+    assert digest.status == Status.APPROVED
+    assert digest.events.last().comment == "좋습니다"
+
+
+def test_self_approval_setting(editor, reviewer, settings):
+    settings.NEWSROOM_ALLOW_SELF_APPROVAL = True
+    digest = in_review(reviewer)
+    assert workflow.approve(digest, reviewer).status == Status.APPROVED
+
+
+@pytest.mark.parametrize("func", [workflow.request_changes, workflow.reject])
+def test_request_changes_and_reject_need_a_comment(editor, reviewer, func, django_capture_on_commit_callbacks):
+    digest = in_review(editor)
+    with pytest.raises(workflow.TransitionError, match="needs a comment"):
+        func(digest, reviewer, "   ")
+    with django_capture_on_commit_callbacks(execute=True):
+        func(digest, reviewer, "2번 요약이 원문과 다릅니다")
+    digest.refresh_from_db()
+    assert digest.status == {workflow.request_changes: "changes_requested", workflow.reject: "rejected"}[func]
+    # The submitter hears about it, with the comment.
+    assert [m.to for m in mail.outbox] == [[editor.email]]
+    assert "2번 요약이 원문과 다릅니다" in mail.outbox[0].body
+
+
+def test_resubmit_after_changes_requested(editor, reviewer):
+    digest = in_review(editor)
+    workflow.request_changes(digest, reviewer, "fix item 2")
+    workflow.record_edit(digest, editor, {"items[1].summary": ["old", "new"]})
+    assert workflow.submit(digest, editor).status == Status.IN_REVIEW
+
+
+def test_publish_sets_live_snapshot_and_queues_export(editor, reviewer, publisher, queued, received,
+                                                      django_capture_on_commit_callbacks):
+    digest = workflow.approve(in_review(editor), reviewer)
+    assert digest.published_at is None and digest.live_snapshot is None
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.publish(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.status == Status.PUBLISHED and digest.published_at is not None
+    assert digest.live_snapshot["title"] == digest.title
+    assert len(digest.live_snapshot["items"]) == 5
+    assert dt.datetime.fromisoformat(digest.live_snapshot["date"]) == digest.published_at
+    assert queued == []  # nothing runs before commit
+    run(callbacks)
+    assert queued == [("export", digest.pk)]
+    assert received == [(signals.digest_published, digest.pk)]
+
+
+def test_publish_keeps_an_existing_published_at(editor, reviewer, publisher, queued):
+    when = timezone.now() - dt.timedelta(days=3)
+    digest = DigestFactory(published_at=when)
+    workflow.approve(workflow.submit(digest, editor), reviewer)
+    digest = workflow.publish(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.published_at == when
+
+
+def test_reopen_keeps_the_live_version_until_republished(editor, reviewer, publisher, make_user, queued, received,
+                                                         django_capture_on_commit_callbacks):
+    digest = workflow.publish(workflow.approve(in_review(editor), reviewer), publisher)
+    live = digest.live_snapshot
+    workflow.reopen(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.status == Status.DRAFT and digest.live_snapshot == live
+    assert Digest.objects.live().filter(pk=digest.pk).exists()
+
+    item = digest.items.first()
+    item.summary = "정정된 요약"
+    item.save()
+    workflow.record_edit(digest, editor, {"items[0].summary": ["old", "정정된 요약"]})
+    digest.refresh_from_db()
+    assert digest.live_snapshot == live  # readers still see the old text
+    workflow.submit(digest, editor)
+    workflow.approve(digest, make_user("Reviewer", username="r2"))
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.live_snapshot["items"][0]["summary"] == "정정된 요약"
+    assert received[-1] == (signals.digest_corrected, digest.pk)
+    assert digest.events.filter(action="publish").last().data["corrected"] is True
+
+
+def test_imported_published_digest_stays_live_when_reopened(publisher):
+    snapshot = {"title": "imported", "items": []}
+    digest = DigestFactory(status=Status.PUBLISHED, live_snapshot=snapshot)
+    workflow.reopen(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.status == Status.DRAFT and digest.live_snapshot == snapshot
+
+
+def test_unpublish_clears_the_live_version_and_queues_removal(editor, reviewer, publisher, queued, received,
+                                                              django_capture_on_commit_callbacks):
+    digest = workflow.publish(workflow.approve(in_review(editor), reviewer), publisher)
+    with pytest.raises(workflow.TransitionError, match="needs a comment"):
+        workflow.unpublish(digest, publisher, "")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        workflow.unpublish(digest, publisher, "오보 확인")
+    digest.refresh_from_db()
+    assert digest.status == Status.APPROVED and digest.live_snapshot is None
+    run(callbacks)
+    assert queued[-1] == ("unexport", digest.pk)
+    assert received[-1] == (signals.digest_unpublished, digest.pk)
+
+
+def test_approve_refuses_a_version_the_reviewer_did_not_see(editor, reviewer, make_user):
+    digest = in_review(editor)
+    seen = Digest.objects.get(pk=digest.pk)
+    workflow.record_edit(digest, make_user("Editor", username="e2"), {"title": ["a", "b"]})
+    with pytest.raises(workflow.StaleVersionError, match="changed since you opened it"):
+        workflow.approve(seen, reviewer)
+    assert Digest.objects.get(pk=digest.pk).status == Status.IN_REVIEW
+
+
+def test_record_edit_logs_only_real_changes(editor):
+    digest = DigestFactory()
+    workflow.record_edit(digest, editor, {})
+    digest.refresh_from_db()
+    assert digest.version == 1 and digest.last_edited_by is None and not digest.events.exists()
+    workflow.record_edit(digest, editor, {"title": ["old", "new"]})
+    digest.refresh_from_db()
+    assert digest.version == 2 and digest.last_edited_by == editor
+    event = digest.events.get()
+    assert event.action == "edit" and event.data["changes"] == {"title": ["old", "new"]}
+
+
+def test_record_edit_refuses_read_only_digests(editor):
+    digest = DigestFactory(status=Status.APPROVED)
+    with pytest.raises(workflow.TransitionError, match="read-only: reopen it"):
+        workflow.record_edit(digest, editor, {"title": ["a", "b"]})
+
+
+def test_publish_due_publishes_only_approved_digests_that_are_due(publisher, queued, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    due = DigestFactory(status=Status.APPROVED, publish_at=now - dt.timedelta(minutes=1))
+    later = DigestFactory(status=Status.APPROVED, publish_at=now + dt.timedelta(hours=1))
+    draft = DigestFactory(status=Status.DRAFT, publish_at=now - dt.timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        result = workflow.publish_due(now=now)
+    assert [d.pk for d in result] == [due.pk]
+    assert queued == [("export", due.pk)]
+    due.refresh_from_db()
+    assert due.status == Status.PUBLISHED and due.publish_at is None and due.live_snapshot
+    event = due.events.get()
+    assert (event.actor, event.action, event.comment) == (None, "publish", "scheduled")
+    assert {later.pk, draft.pk} == set(Digest.objects.exclude(status=Status.PUBLISHED).values_list("pk", flat=True))
+    # Nothing left to do a minute later.
+    assert workflow.publish_due(now=now + dt.timedelta(minutes=1)) == []
+
+
+def test_publish_due_task_calls_the_service(queued):
+    digest = DigestFactory(status=Status.APPROVED, publish_at=timezone.now() - dt.timedelta(seconds=1))
+    assert tasks.publish_due.delay().get() == [digest.pk]
+
+
+def test_schedule_is_a_publishers_right(editor, reviewer, publisher):
+    digest = DigestFactory(status=Status.APPROVED)
+    when = timezone.now() + dt.timedelta(hours=2)
+    for user in (editor, reviewer):
+        with pytest.raises(workflow.TransitionError, match="publish_digest"):
+            workflow.schedule(digest, user, when)
+    workflow.schedule(digest, publisher, when)
+    digest.refresh_from_db()
+    assert digest.publish_at == when
+    assert digest.events.get().action == "schedule"
+    workflow.schedule(digest, publisher, when)  # unchanged: no second event
+    assert digest.events.count() == 1
+
+
+def test_item_comment(editor, reviewer):
+    digest = DigestFactory()
+    item = digest.items.get(position=1)
+    event = workflow.comment(digest, reviewer, "출처가 약합니다", news_item=item)
+    assert (event.action, event.news_item, event.actor) == ("comment", item, reviewer)
+    other = NewsItemFactory()
+    with pytest.raises(workflow.TransitionError, match="another digest"):
+        workflow.comment(digest, reviewer, "x", news_item=other)
+
+
+def test_available_lists_exactly_what_the_user_may_do(editor, reviewer, publisher):
+    digest = DigestFactory()
+    assert [t.name for t in workflow.available(digest, editor)] == ["submit"]
+    workflow.submit(digest, editor)
+    assert [t.name for t in workflow.available(digest, editor)] == []
+    assert [t.name for t in workflow.available(digest, reviewer)] == ["approve", "request_changes", "reject"]
+    assert workflow.blocked_reason("approve", digest, editor).startswith("You may not approve")
+
+
+def test_every_transition_writes_one_event(editor, reviewer, publisher, queued):
+    digest = in_review(editor)
+    workflow.request_changes(digest, reviewer, "a")
+    workflow.submit(digest, editor)
+    workflow.reject(digest, reviewer, "b")
+    workflow.reopen(digest, reviewer)
+    workflow.submit(digest, editor)
+    workflow.approve(digest, reviewer)
+    workflow.publish(digest, publisher)
+    workflow.unpublish(digest, publisher, "c")
+    workflow.publish(digest, publisher)
+    workflow.reopen(digest, publisher)
+    actions = list(ReviewEvent.objects.filter(digest=digest).values_list("action", "from_status", "to_status"))
+    assert actions == [
+        ("submit", "draft", "in_review"),
+        ("request_changes", "in_review", "changes_requested"),
+        ("submit", "changes_requested", "in_review"),
+        ("reject", "in_review", "rejected"),
+        ("reopen", "rejected", "draft"),
+        ("submit", "draft", "in_review"),
+        ("approve", "in_review", "approved"),
+        ("publish", "approved", "published"),
+        ("unpublish", "published", "approved"),
+        ("publish", "approved", "published"),
+        ("reopen", "published", "draft"),
+    ]

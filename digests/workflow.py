@@ -1,0 +1,352 @@
+"""The editorial workflow: the only code that changes a digest's status."""
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from . import signals
+from .models import Digest, NewsItem, ReviewEvent, Status
+
+log = logging.getLogger(__name__)
+
+Action = ReviewEvent.Action
+
+SUBMIT_PERM = "digests.submit_digest"
+REVIEW_PERM = "digests.review_digest"
+PUBLISH_PERM = "digests.publish_digest"
+EDIT_PERM = "digests.change_digest"
+
+
+class TransitionError(Exception):
+    """A transition (or edit) this user may not make now; the message is meant for the editor."""
+
+
+class StaleVersionError(TransitionError):
+    """The digest changed since the acting user loaded it."""
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple
+    target: str
+    perm: str
+    needs_comment: bool = False
+    # Whether the acting user vouches for the content they saw (refused if it changed since).
+    checks_version: bool = False
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        Transition("submit", "Submit for review", (Status.DRAFT, Status.CHANGES_REQUESTED), Status.IN_REVIEW,
+                   SUBMIT_PERM, checks_version=True),
+        Transition("approve", "Approve", (Status.IN_REVIEW,), Status.APPROVED, REVIEW_PERM, checks_version=True),
+        Transition("request_changes", "Request changes", (Status.IN_REVIEW,), Status.CHANGES_REQUESTED, REVIEW_PERM,
+                   needs_comment=True),
+        Transition("reject", "Reject", (Status.IN_REVIEW,), Status.REJECTED, REVIEW_PERM, needs_comment=True),
+        Transition("publish", "Publish", (Status.APPROVED,), Status.PUBLISHED, PUBLISH_PERM, checks_version=True),
+        Transition("unpublish", "Unpublish", (Status.PUBLISHED,), Status.APPROVED, PUBLISH_PERM, needs_comment=True),
+        # Reopening a published post is a publisher's call: it starts a correction of what readers see.
+        Transition("reopen", "Reopen for editing", (Status.APPROVED, Status.REJECTED, Status.PUBLISHED), Status.DRAFT,
+                   REVIEW_PERM),
+    ]
+}
+
+
+def _label(status):
+    return Status(status).label.lower()
+
+
+def _perm_for(transition, digest):
+    if transition.name == "reopen" and digest.status == Status.PUBLISHED:
+        return PUBLISH_PERM
+    return transition.perm
+
+
+def incomplete_reasons(digest):
+    """Why the digest cannot go to review yet (empty when it is complete)."""
+    series = digest.series
+    items = list(NewsItem.objects.filter(digest=digest).prefetch_related("insights").order_by("position", "id"))
+    reasons = []
+    if len(items) < series.item_count:
+        reasons.append(f"it has {len(items)} of the {series.item_count} news items {series.name} needs")
+    for number, item in enumerate(items, start=1):
+        missing = [name for name, value in
+                   (("title", item.title), ("summary", item.summary), ("source URL", item.source_url))
+                   if not value.strip()]
+        if missing:
+            reasons.append(f"item {number} has no {', '.join(missing)}")
+        insights = [i for i in item.insights.all() if i.text.strip()]
+        if len(insights) < series.insight_count:
+            reasons.append(f"item {number} has {len(insights)} of {series.insight_count} insights")
+    return reasons
+
+
+def blocked_reason(name, digest, user):
+    """Why `user` may not take transition `name` on `digest` now, or None when they may."""
+    transition = TRANSITIONS[name]
+    if digest.status not in transition.sources:
+        allowed = " or ".join(_label(s) for s in transition.sources)
+        return f"Cannot {transition.label.lower()}: the digest is {_label(digest.status)}, it must be {allowed}."
+    perm = _perm_for(transition, digest)
+    if user is None or not user.has_perm(perm):
+        return f"You may not {transition.label.lower()} this digest: that needs the “{perm.split('.')[1]}” right."
+    if name == "approve" and not settings.NEWSROOM_ALLOW_SELF_APPROVAL:
+        if user.pk in (digest.submitted_by_id, digest.last_edited_by_id):
+            return ("You cannot approve a digest you submitted or last edited: "
+                    "another reviewer has to approve it (four-eyes rule).")
+    return None
+
+
+def available(digest, user):
+    """The transitions `user` may take on `digest` now (the admin shows exactly these)."""
+    result = []
+    for name, transition in TRANSITIONS.items():
+        if blocked_reason(name, digest, user) is None:
+            if name == "submit" and incomplete_reasons(digest):
+                continue
+            result.append(transition)
+    return result
+
+
+def _lock(digest):
+    return Digest.objects.select_for_update(of=("self",)).select_related("series").get(pk=digest.pk)
+
+
+def _sync(target, source):
+    """Copy the committed state onto the caller's instance so it sees what happened."""
+    for field in ("status", "version", "submitted_by_id", "last_edited_by_id", "live_snapshot", "published_at",
+                  "publish_at", "updated_at"):
+        setattr(target, field, getattr(source, field))
+    return target
+
+
+def _on_commit(func):
+    transaction.on_commit(func)
+
+
+def _transition(name, digest, user, comment="", *, system=False, apply=None, after=None):
+    transition = TRANSITIONS[name]
+    comment = (comment or "").strip()
+    if transition.needs_comment and not comment:
+        raise TransitionError(f"{transition.label} needs a comment that tells the editor why.")
+    with transaction.atomic():
+        locked = _lock(digest)
+        if system:
+            if locked.status not in transition.sources:
+                raise TransitionError(f"Cannot {transition.label.lower()}: the digest is {_label(locked.status)}.")
+        else:
+            reason = blocked_reason(name, locked, user)
+            if reason:
+                raise TransitionError(reason)
+        if transition.checks_version and not system and digest.version != locked.version:
+            raise StaleVersionError(
+                f"Cannot {transition.label.lower()}: the digest was changed since you opened it "
+                f"(you saw version {digest.version}, it is now {locked.version}). Reload it and look again."
+            )
+        from_status = locked.status
+        locked.status = transition.target
+        fields = ["status", "updated_at"]
+        data = {}
+        if apply:
+            fields += apply(locked, data)
+        locked.save(update_fields=fields)
+        ReviewEvent.objects.create(
+            digest=locked, actor=user if not system else None, action=name, from_status=from_status,
+            to_status=transition.target, comment=comment, data=data,
+        )
+        if after:
+            after(locked, from_status, comment)
+    log.info("digest %s: %s by %s (%s -> %s)", locked.pk, name, user or "system", from_status, locked.status)
+    return _sync(digest, locked)
+
+
+def _notify(func_name, *args):
+    def send():
+        from . import notifications
+
+        getattr(notifications, func_name)(*args)
+
+    _on_commit(send)
+
+
+def submit(digest, user):
+    """draft/changes requested → in review; refused while the digest is incomplete."""
+    reasons = incomplete_reasons(digest)
+    if reasons:
+        raise TransitionError("The digest is not complete yet: " + "; ".join(reasons) + ".")
+
+    def apply(locked, data):
+        locked.submitted_by = user
+        return ["submitted_by"]
+
+    return _transition("submit", digest, user, apply=apply,
+                       after=lambda d, f, c: _notify("submitted", d, user))
+
+
+def approve(digest, user, comment=""):
+    """in review → approved; never by who submitted or last edited it, unless self-approval is allowed."""
+    return _transition("approve", digest, user, comment,
+                       after=lambda d, f, c: _notify("reviewed", d, Action.APPROVE, user, c))
+
+
+def request_changes(digest, user, comment):
+    """in review → changes requested, with a comment for the editor."""
+    return _transition("request_changes", digest, user, comment,
+                       after=lambda d, f, c: _notify("reviewed", d, Action.REQUEST_CHANGES, user, c))
+
+
+def reject(digest, user, comment):
+    """in review → rejected, with a comment saying why."""
+    return _transition("reject", digest, user, comment,
+                       after=lambda d, f, c: _notify("reviewed", d, Action.REJECT, user, c))
+
+
+def _publish(digest, user, comment="", system=False):
+    from .posts import digest_snapshot, with_content
+
+    def apply(locked, data):
+        fields = ["live_snapshot"]
+        # Republishing over a version readers already see is a correction.
+        data["corrected"] = locked._corrected = locked.live_snapshot is not None
+        if locked.published_at is None:
+            locked.published_at = timezone.now()
+            fields.append("published_at")
+        if locked.publish_at is not None:
+            # The schedule is used up: a later re-approval must not publish by itself.
+            data["scheduled_for"] = locked.publish_at.isoformat()
+            locked.publish_at = None
+            fields.append("publish_at")
+        fresh = with_content(Digest.objects.filter(pk=locked.pk)).get()
+        fresh.published_at = locked.published_at
+        locked.live_snapshot = digest_snapshot(fresh)
+        return fields
+
+    def after(locked, from_status, comment):
+        from . import tasks
+
+        pk = locked.pk
+        _on_commit(lambda: tasks.export_digest.delay(pk))
+        signal = signals.digest_corrected if locked._corrected else signals.digest_published
+        _on_commit(lambda: signal.send(sender=Digest, digest=locked))
+
+    return _transition("publish", digest, user, comment, system=system, apply=apply, after=after)
+
+
+def publish(digest, user):
+    """approved → published: becomes the version readers see, and the export is queued."""
+    return _publish(digest, user)
+
+
+def unpublish(digest, user, comment):
+    """published → approved: readers no longer see it and the post is removed from the blog."""
+
+    def apply(locked, data):
+        locked.live_snapshot = None
+        return ["live_snapshot"]
+
+    def after(locked, from_status, comment):
+        from . import tasks
+
+        pk = locked.pk
+        _on_commit(lambda: tasks.unexport_digest.delay(pk))
+        _on_commit(lambda: signals.digest_unpublished.send(sender=Digest, digest=locked))
+
+    return _transition("unpublish", digest, user, comment, apply=apply, after=after)
+
+
+def reopen(digest, user, comment=""):
+    """approved/rejected/published → draft for corrections; readers keep the last published version."""
+    return _transition("reopen", digest, user, comment)
+
+
+def schedule(digest, user, publish_at):
+    """Set (or clear, with None) when an approved digest publishes itself; a publisher's right."""
+    if user is None or not user.has_perm(PUBLISH_PERM):
+        raise TransitionError("You may not schedule this digest: that needs the “publish_digest” right.")
+    with transaction.atomic():
+        locked = _lock(digest)
+        if locked.status in (Status.PUBLISHED, Status.REJECTED):
+            raise TransitionError(f"Cannot schedule: the digest is {_label(locked.status)}.")
+        if locked.publish_at == publish_at:
+            return _sync(digest, locked)
+        old = locked.publish_at
+        locked.publish_at = publish_at
+        locked.save(update_fields=["publish_at", "updated_at"])
+        ReviewEvent.objects.create(
+            digest=locked, actor=user, action=Action.SCHEDULE, from_status=locked.status, to_status=locked.status,
+            comment="" if publish_at else "schedule cleared",
+            data={"publish_at": publish_at.isoformat() if publish_at else None,
+                  "was": old.isoformat() if old else None},
+        )
+    return _sync(digest, locked)
+
+
+def publish_due(now=None):
+    """Publish approved digests whose publish_at has come; the actor is the system (None), comment "scheduled"."""
+    now = now or timezone.now()
+    published = []
+    due = Digest.objects.filter(status=Status.APPROVED, publish_at__lte=now).order_by("publish_at", "pk")
+    for digest in due:
+        try:
+            published.append(_publish(digest, None, comment="scheduled", system=True))
+        except TransitionError as exc:
+            # Someone else acted on it in between (published, reopened): nothing to do.
+            log.info("scheduled publish of digest %s skipped: %s", digest.pk, exc)
+    return published
+
+
+def check_editable(digest, user, version=None):
+    """Lock the digest for a content change by `user`, refusing read-only digests and stale versions.
+
+    Call inside a transaction; returns the locked row.
+    """
+    # user None is trusted server code (e.g. the generation service regenerating an item).
+    if user is not None and not user.has_perm(EDIT_PERM):
+        raise TransitionError("You may not edit digests.")
+    locked = _lock(digest)
+    if not locked.is_editable:
+        raise TransitionError(
+            f"This digest is {_label(locked.status)} and read-only: reopen it to make a correction."
+        )
+    if version is not None and int(version) != locked.version:
+        raise StaleVersionError(
+            f"Someone else saved this digest after you opened it (you started from version {version}, "
+            f"it is now version {locked.version}). Nothing was overwritten."
+        )
+    return locked
+
+
+def record_edit(digest, user, changes: dict):
+    """Log a content change: bump the version, remember the editor, audit it; does nothing without changes."""
+    if not changes:
+        return digest
+    with transaction.atomic():
+        locked = check_editable(digest, user)
+        locked.version += 1
+        locked.last_edited_by = user
+        locked.save(update_fields=["version", "last_edited_by", "updated_at"])
+        ReviewEvent.objects.create(
+            digest=locked, actor=user, action=Action.EDIT, from_status=locked.status, to_status=locked.status,
+            data={"changes": changes, "version": locked.version},
+        )
+    return _sync(digest, locked)
+
+
+def comment(digest, user, text, news_item=None):
+    """A review comment on the digest or one of its items; changes nothing else."""
+    text = (text or "").strip()
+    if not text:
+        raise TransitionError("The comment is empty.")
+    if user is None or not user.has_perm(SUBMIT_PERM):
+        raise TransitionError("You may not comment on digests.")
+    if news_item is not None and news_item.digest_id != digest.pk:
+        raise TransitionError("That item belongs to another digest.")
+    return ReviewEvent.objects.create(
+        digest=digest, news_item=news_item, actor=user, action=Action.COMMENT, from_status=digest.status,
+        to_status=digest.status, comment=text,
+    )
