@@ -189,7 +189,22 @@ JEKYLL_GIT_REMOTE = os.environ.get("JEKYLL_GIT_REMOTE", "")
 JEKYLL_GIT_BRANCH = os.environ.get("JEKYLL_GIT_BRANCH", "")
 JEKYLL_GIT_AUTHOR = os.environ.get("JEKYLL_GIT_AUTHOR", "Newsroom <newsroom@localhost>")
 NEWSROOM_ALLOW_SELF_APPROVAL = env_bool("NEWSROOM_ALLOW_SELF_APPROVAL", False)
+# No "published" notifications on Saturdays and Sundays (the reviewers' days off).
+NEWSROOM_NOTIFY_WEEKDAYS_ONLY = env_bool("NEWSROOM_NOTIFY_WEEKDAYS_ONLY", False)
 NEWSROOM_ALLOW_PRIVATE_HOSTS = env_bool("NEWSROOM_ALLOW_PRIVATE_HOSTS", False)
+# Narrower than the switch above: only these hosts/IPs/networks (e.g. "127.0.0.1") may be private.
+NEWSROOM_ALLOWED_PRIVATE_HOSTS = env_list("NEWSROOM_ALLOWED_PRIVATE_HOSTS")
+# Feed fetching: timeouts (s), body cap (bytes), redirect hops; candidates: window (h) before the scheduled time.
+NEWSROOM_FEED_CONNECT_TIMEOUT = float(os.environ.get("NEWSROOM_FEED_CONNECT_TIMEOUT", "5"))
+NEWSROOM_FEED_READ_TIMEOUT = float(os.environ.get("NEWSROOM_FEED_READ_TIMEOUT", "15"))
+NEWSROOM_FEED_MAX_BYTES = int(os.environ.get("NEWSROOM_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
+NEWSROOM_FEED_MAX_REDIRECTS = int(os.environ.get("NEWSROOM_FEED_MAX_REDIRECTS", "3"))
+NEWSROOM_CANDIDATE_WINDOW_HOURS = float(os.environ.get("NEWSROOM_CANDIDATE_WINDOW_HOURS", "24"))
+# Writer calls: timeout (s), attempts per writer on timeouts/429/5xx, first backoff (s), longest wait (s).
+NEWSROOM_WRITER_TIMEOUT = float(os.environ.get("NEWSROOM_WRITER_TIMEOUT", "120"))
+NEWSROOM_WRITER_ATTEMPTS = int(os.environ.get("NEWSROOM_WRITER_ATTEMPTS", "3"))
+NEWSROOM_WRITER_BACKOFF = float(os.environ.get("NEWSROOM_WRITER_BACKOFF", "2"))
+NEWSROOM_WRITER_MAX_WAIT = float(os.environ.get("NEWSROOM_WRITER_MAX_WAIT", "60"))
 # The writer chain, tried in order: "gemini:gemini-2.5-flash,openai:…,extractive".
 NEWSROOM_WRITERS = env_list(
     "NEWSROOM_WRITERS", "gemini:gemini-2.5-flash,gemini:gemini-2.5-flash-lite,openai,extractive"
