@@ -418,6 +418,10 @@ def _item_header(stripped: str) -> re.Match | None:
     return None
 
 
+def _emphasized(text: str) -> bool:
+    return len(text) >= 2 and text[0] == text[-1] and text[0] in "*_"
+
+
 def _header_kind(stripped: str) -> str | None:
     """'summary' / 'insights' for a bold section header, known by emoji or word."""
     m = _HEADER.fullmatch(stripped)
@@ -504,10 +508,16 @@ class _Parser:
         try:
             data = yaml.load(source, Loader=_NoTimestampLoader)  # noqa: S506 - SafeLoader subclass
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            line = mark.line + 2 if mark is not None else 2
             problem = getattr(exc, "problem", None) or str(exc)
-            self.fail(line, f"the front matter is not valid YAML ({problem}); put the value in double quotes")
+            mark = getattr(exc, "problem_mark", None)
+            if "end of stream" in problem and getattr(exc, "context_mark", None):
+                mark = exc.context_mark  # where the unclosed quote or bracket began
+            line = mark.line + 2 if mark is not None else 2
+            self.fail(
+                line,
+                f"the front matter is not valid YAML ({problem}); "
+                "a value containing ': ', '#', '[' or quotes must be written in double quotes",
+            )
         if data is None:
             data = {}
         if not isinstance(data, dict):
@@ -528,7 +538,8 @@ class _Parser:
 
         title = fm.pop("title", None)
         if title is None or (isinstance(title, str) and not title.strip()):
-            self.fail(self.key_line("title", end), "the front matter has no title")
+            line = self.key_line("title", end) if "title" in fm or title is not None else end + 1
+            self.fail(line, "the front matter has no title")
         if isinstance(title, (list, dict)):
             self.fail(self.key_line("title", end), "the title must be text; put it in double quotes")
         title = str(title)
@@ -564,8 +575,9 @@ class _Parser:
         )
         post.items, post.footer = self.body(end + 1)
         if not post.items:
+            body_lines = [no for no, ln in enumerate(self.lines[end + 1 :], end + 2) if ln.strip()]
             self.fail(
-                min(end + 2, len(self.lines)),
+                body_lines[0] if body_lines else end + 1,
                 "the post has no item: each news item must start with a line '### <title>'",
             )
         if len(post.items) > 5:
@@ -634,6 +646,8 @@ class _BodyReader:
 
     def keep_in_summary(self, no: int, line: str, why: str):
         self.p.warn(no, f"{why}; kept at the end of the item's summary")
+        if self.summary and self.summary[-1]:
+            self.summary.append("")  # a paragraph of its own, not glued to the summary
         self.summary.append(line.strip())
 
     # ------------------------------------------------------------ reading
@@ -647,8 +661,11 @@ class _BodyReader:
         footer = None
         if self.footer is not None:
             footer = "\n".join(self.footer).strip()
-            if len(footer) >= 2 and footer[0] == footer[-1] and footer[0] in "*_":
+            if _emphasized(footer):
                 footer = footer[1:-1]
+            else:
+                # Text we added after a one-line footer: unwrap each line on its own.
+                footer = "\n".join(ln[1:-1] if _emphasized(ln) else ln for ln in footer.split("\n"))
             footer = _liquid_unescape(footer)
         return self.items, footer
 

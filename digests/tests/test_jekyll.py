@@ -1,0 +1,518 @@
+"""Tests for digests.jekyll: golden round trip, property round trip, importer variants, bad input."""
+
+import ast
+import os
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from digests import jekyll
+from digests.jekyll import Insight, Item, JekyllFormatError, Post, decode, parse, permalink, post_filename, render
+
+SEOUL = ZoneInfo("Asia/Seoul")
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jekyll"
+VARIANTS = FIXTURES / "variants"
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+
+
+def golden_path() -> Path:
+    path = shared_dir() / "jekyll" / "2026-02-03-daily-it-news.md"
+    if not path.is_file():
+        pytest.skip(
+            "../shared/jekyll/ is only on developer machines and in CI "
+            f"(looked for {path}; set NEWSROOM_SHARED_DIR to the shared directory)"
+        )
+    return path
+
+
+def read_variant(name: str) -> Post:
+    path = VARIANTS / name
+    return parse(decode(path.read_bytes(), name), name)
+
+
+def messages(post: Post) -> list[tuple[int, str]]:
+    return [(w.line, w.message) for w in post.warnings]
+
+
+# --------------------------------------------------------------------------- golden
+
+
+def test_golden_round_trip_is_byte_identical():
+    data = golden_path().read_bytes()
+    post = parse(decode(data, "golden.md"), "golden.md")
+    assert render(post).encode("utf-8") == data
+
+
+def test_golden_fields():
+    post = parse(golden_path().read_text(encoding="utf-8"), "golden.md")
+    assert post.warnings == []
+    assert post.title == "[2026-02-03] 글로벌 IT 뉴스 Top 5"
+    assert post.date == datetime(2026, 2, 3, 13, 49, 53, tzinfo=SEOUL)
+    assert post.date.tzinfo == SEOUL
+    assert (post.layout, post.categories, post.extra) == ("default", "tech", {})
+    assert [item.title for item in post.items] == [
+        "일론 머스크의 xAI, 스페이스X에 공식 합류하며 우주 AI 인프라 구축 예고",
+        "웨이모, 160억 달러 투자 유치로 로보택시 사업 글로벌 확장 가속화",
+        "Show GN: One Ego, Any Model – 멀티 AI 시대를 위한 맥락 지갑",
+        "Claude Code가 마이크로소프트 내부에서 급속히 확산 중",
+        "AI 정렬 문제: 모델 지능 및 작업 복잡성에 따른 불일치 증폭 연구",
+    ]
+    first = post.items[0]
+    assert first.summary.startswith("일론 머스크의 AI 기업 xAI가 스페이스X에 공식 합류하며,")
+    assert first.summary.endswith("첫걸음이 될 것으로 보입니다.")
+    assert "\n" not in first.summary
+    assert first.insights[0].label == "AI 인프라의 새로운 지평"
+    assert first.insights[0].text.startswith("AI 모델 학습 및 운영에 필요한")
+    assert [len(item.insights) for item in post.items] == [2, 2, 2, 2, 2]
+    assert [item.source_url for item in post.items] == [
+        "https://techcrunch.com/2026/02/02/elon-musk-spacex-acquires-xai-data-centers-space-merger/",
+        "https://techcrunch.com/2026/02/02/waymo-raises-16-billion-round-to-scale-robotaxi-fleet-london-tokyo/",
+        "https://news.hada.io/topic?id=26362",
+        "https://news.hada.io/topic?id=26359",
+        "https://alignment.anthropic.com/2026/hot-mess-of-ai/",
+    ]
+    assert post.footer == "이 포스팅은 Gemini AI가 제공한 뉴스 데이터를 기반으로 작성되었습니다."
+
+
+# --------------------------------------------------------------------------- canonical render
+
+
+def small_post(**changes) -> Post:
+    fields = dict(
+        title="[2026-02-03] 글로벌 IT 뉴스 Top 5",
+        date=datetime(2026, 2, 3, 13, 49, 53, tzinfo=SEOUL),
+        items=[
+            Item(
+                title="제목",
+                summary="요약 문장입니다.",
+                insights=[Insight("라벨", "설명."), Insight("", "라벨 없는 설명.")],
+                source_url="https://example.com/a",
+            )
+        ],
+        footer="맺음말.",
+    )
+    fields.update(changes)
+    return Post(**fields)
+
+
+def test_render_canonical_layout():
+    assert render(small_post()) == (
+        "---\n"
+        "layout: default\n"
+        'title:  "[2026-02-03] 글로벌 IT 뉴스 Top 5"\n'
+        "date:   2026-02-03 13:49:53 +0900\n"
+        "categories: tech\n"
+        "---\n"
+        "\n"
+        "### 제목\n"
+        "\n"
+        "**📌 요약**\n"
+        "요약 문장입니다.\n"
+        "\n"
+        "**💡 시사점**\n"
+        "-   **라벨:** 설명.\n"
+        "-   라벨 없는 설명.\n"
+        "\n"
+        "<br>\n"
+        "**[🔗 원문 기사 보기](https://example.com/a)**\n"
+        "\n"
+        "---\n"
+        "\n"
+        "<br>\n"
+        "\n"
+        "> *맺음말.*"
+    )
+
+
+def test_render_without_footer_ends_after_last_separator_with_one_newline():
+    text = render(small_post(footer=None))
+    assert text.endswith("**[🔗 원문 기사 보기](https://example.com/a)**\n\n---\n")
+    assert parse(text).footer is None
+
+
+def test_render_item_without_insights_or_url():
+    post = small_post(items=[Item("제목", "요약.", [], "")])
+    assert "\n### 제목\n\n**📌 요약**\n요약.\n\n---\n\n<br>\n\n> *맺음말.*" in render(post)
+    assert parse(render(post)) == post
+
+
+def test_render_extra_keys_after_categories_only_with_a_value():
+    post = small_post(extra={"tags": ["AI", "반도체", 'say "hi"'], "empty": [], "none": None, "slug": "x:y"})
+    text = render(post)
+    assert 'categories: tech\ntags: ["AI", "반도체", "say \\"hi\\""]\nslug: "x:y"\n---\n' in text
+    assert parse(text).extra == {"tags": ["AI", "반도체", 'say "hi"'], "slug": "x:y"}
+
+
+def test_render_escapes_title_quotes_and_backslashes():
+    text = render(small_post(title='A "quoted" C:\\path # {{x}}'))
+    assert 'title:  "A \\"quoted\\" C:\\\\path # {{x}}"\n' in text
+    assert parse(text).title == 'A "quoted" C:\\path # {{x}}'
+
+
+def test_render_keeps_date_offset_of_the_date():
+    utc = datetime(2026, 2, 3, 4, 49, 53, tzinfo=timezone.utc)
+    text = render(small_post(date=utc))
+    assert "date:   2026-02-03 04:49:53 +0000\n" in text
+    assert parse(text).date == utc
+
+
+def test_render_rejects_naive_date():
+    with pytest.raises(ValueError, match="timezone-aware"):
+        render(small_post(date=datetime(2026, 2, 3)))
+
+
+@pytest.mark.parametrize(
+    "line, escaped",
+    [
+        ("---", "\\-\\-\\-"),
+        ("- - -", "\\- \\- \\-"),
+        ("\\", "\\\\"),
+        ("===", "\\=\\=\\="),
+        ("# 해시로 시작", "\\# 해시로 시작"),
+        ("> 인용처럼", "\\> 인용처럼"),
+        ("- 목록처럼", "\\- 목록처럼"),
+        ("* 목록처럼", "\\* 목록처럼"),
+        ("+ 목록처럼", "\\+ 목록처럼"),
+        ("<br>", "\\<br>"),
+        ("\\백슬래시", "\\\\백슬래시"),
+        ("**📌 요정**", "\\**📌 요정**"),
+        ("**[🔗 원문 기사 보기](https://x)**", "\\**[🔗 원문 기사 보기](https://x)**"),
+        ("1. 번호 목록처럼", "1\\. 번호 목록처럼"),
+        ("1\\. 이미 백슬래시", "1\\\\. 이미 백슬래시"),
+        ("  # 들여쓴 해시", "  \\# 들여쓴 해시"),
+        ("-- 두 개", "-- 두 개"),
+        ("**굵게** 시작하는 문장", "**굵게** 시작하는 문장"),
+        ("-1.5% 하락", "-1.5% 하락"),
+        ("2026. 2. 3", "2026\\. 2. 3"),
+        ("일반 문장 --- 가운데", "일반 문장 --- 가운데"),
+    ],
+)
+def test_line_escape_rules(line, escaped):
+    assert jekyll._escape_line(line) == escaped
+    assert jekyll._unescape_line(escaped) == line
+
+
+def test_liquid_escape_is_reversed_left_to_right():
+    for raw in ["{{ site.title }}", "{% include x %}", "{{{", "{{%", '{{ "{{" }}', "{%{{", "{", "}}"]:
+        escaped = jekyll._liquid_escape(raw)
+        assert "{%" not in escaped.replace('"{%"', "")
+        assert jekyll._liquid_unescape(escaped) == raw
+    assert jekyll._liquid_escape("a {{ b }} {% c %}") == 'a {{ "{{" }} b }} {{ "{%" }} c %}'
+
+
+def test_post_filename_and_permalink():
+    when = datetime(2026, 2, 3, 13, 49, 53, tzinfo=SEOUL)
+    assert post_filename(when, "daily-it-news") == "2026-02-03-daily-it-news.md"
+    assert post_filename(when.date(), "daily-it-news") == "2026-02-03-daily-it-news.md"
+    assert permalink("tech", when, "daily-it-news") == "/tech/2026/02/03/daily-it-news.html"
+
+
+# --------------------------------------------------------------------------- property
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+ALPHABET = st.sampled_from(
+    list("가나다뉴스요약시사점한국어 abcXYZ019\"':#{}%-*_=\\<>+[]()|`$.!?&/~")
+    + ["🚀", "📌", "💡", "🔗", "😀", "\t"]
+)
+FRAGMENTS = st.sampled_from(
+    [
+        "{{",
+        "{%",
+        "}}",
+        "%}",
+        "---",
+        "### ",
+        "**📌 요약**",
+        "**💡 시사점**",
+        "**· 시사점**",
+        "<br>",
+        "> ",
+        "- ",
+        "* ",
+        "1. ",
+        "**라벨:** ",
+        "**[🔗 원문 기사 보기](https://x.y)**",
+        '{{ "{{" }}',
+        "\\",
+        "#",
+        " ",
+    ]
+)
+RAW = st.lists(st.one_of(FRAGMENTS, st.text(ALPHABET, max_size=6)), max_size=6).map("".join)
+LINE = RAW.map(one_line)
+SUMMARY_LINE = st.tuples(st.sampled_from(["", "", " ", "    "]), RAW).map(lambda t: (t[0] + t[1]).rstrip())
+
+
+@st.composite
+def summaries(draw):
+    lines = draw(st.lists(SUMMARY_LINE, max_size=4))
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines)
+
+
+URL = st.builds(
+    lambda path, query: f"https://example.com/{path}" + (f"?{query}" if query else ""),
+    st.lists(st.sampled_from(list("abc019-_/()%.가") + ["(x)", "{{", ")*"]), max_size=12).map("".join),
+    st.text(st.sampled_from(list("abc019=&()")), max_size=8),
+).map(one_line)
+
+INSIGHTS = st.lists(st.builds(Insight, label=st.one_of(st.just(""), LINE), text=LINE), max_size=3)
+ITEMS = st.lists(
+    st.builds(Item, title=LINE, summary=summaries(), insights=INSIGHTS, source_url=st.one_of(st.just(""), URL)),
+    min_size=1,
+    max_size=5,
+)
+ZONES = st.sampled_from([SEOUL, timezone.utc, timezone(timedelta(hours=-5, minutes=-30)), ZoneInfo("Europe/Paris")])
+DATES = st.builds(
+    lambda naive, tz: naive.replace(tzinfo=tz),
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2099, 12, 31)).map(
+        lambda d: d.replace(microsecond=0)
+    ),
+    ZONES,
+)
+FOOTERS = st.one_of(
+    st.none(),
+    LINE,
+    st.lists(LINE.filter(bool), min_size=2, max_size=3).map("\n".join),
+)
+EXTRAS = st.one_of(
+    st.just({}),
+    st.fixed_dictionaries({"tags": st.lists(LINE, min_size=1, max_size=3)}),
+    st.fixed_dictionaries({"tags": st.lists(LINE, min_size=1, max_size=2), "slug": LINE.filter(bool)}),
+)
+POSTS = st.builds(
+    Post,
+    title=LINE.filter(bool),
+    date=DATES,
+    categories=st.sampled_from(["tech", "entertainment", "news", "tech news"]),
+    layout=st.sampled_from(["default", "post"]),
+    items=ITEMS,
+    footer=FOOTERS,
+    extra=EXTRAS,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(POSTS)
+def test_parse_inverts_render(post):
+    text = render(post)
+    parsed = parse(text, "generated.md")
+    assert parsed == post
+    assert parsed.warnings == []
+    assert render(parsed) == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(list("-*_=\\ \t#>+<:[{|`$1.a*가📌") + ["**", "요약"]), max_size=12).map("".join))
+def test_line_escape_is_one_to_one(line):
+    line = line.rstrip()
+    escaped = jekyll._escape_line(line)
+    assert jekyll._unescape_line(escaped) == line
+    assert jekyll._unescape_line(jekyll._escape_line(line, insight=True)) == line
+
+
+# --------------------------------------------------------------------------- importer variants
+
+
+def test_variant_trailing_double_spaces():
+    post = read_variant("trailing-spaces.md")
+    item = post.items[0]
+    assert item.title == "반도체 수출 회복세"
+    assert item.summary == "반도체 수출이 석 달 연속 늘었습니다."
+    assert item.insights == [Insight("수요 회복", "메모리 가격이 오르고 있습니다."), Insight("", "재고가 줄었습니다.")]
+    assert post.warnings == []
+
+
+def test_variant_multi_line_summary():
+    item = read_variant("multi-line-summary.md").items[0]
+    assert item.summary == (
+        "정부가 새 인공지능 기본법 시행령을 발표했습니다.\n"
+        "고위험 AI 사업자는 위험 관리 계획을 세워야 합니다.\n"
+        "\n"
+        "시행은 내년 1월부터입니다."
+    )
+
+
+def test_variant_list_markers():
+    post = read_variant("list-markers.md")
+    assert [[(i.label, i.text) for i in item.insights] for item in post.items] == [
+        [("첫째", "하이픈 하나와 공백 하나."), ("둘째", "하이픈과 공백 셋.")],
+        [("셋째", "별표와 공백 하나."), ("넷째", "별표와 공백 셋.")],
+        [("다섯째", "앞에 공백 하나."), ("여섯째", "네 칸 들여쓰기.")],
+    ]
+    assert post.warnings == []
+
+
+def test_variant_every_line_indented_by_one_space():
+    post = read_variant("indented-one-space.md")
+    assert post.warnings == []
+    assert [item.title for item in post.items] == ["들여쓴 첫 기사", "들여쓴 둘째 기사"]
+    assert post.items[0].summary == "본문 줄마다 공백 하나가 앞에 있습니다."
+    assert post.items[0].insights == [Insight("라벨", "들여쓴 시사점.")]
+    assert post.items[1].source_url == "https://example.com/indented-2"
+    assert post.footer == "들여쓴 맺음말입니다."
+
+
+def test_variant_insight_label_forms():
+    insights = read_variant("insight-labels.md").items[0].insights
+    assert insights == [
+        Insight("콜론이 안쪽", "콜론이 별표 안에 있습니다."),
+        Insight("콜론이 바깥", "콜론이 별표 밖에 있습니다."),
+        Insight("", "라벨이 없는 시사점."),
+    ]
+
+
+def test_variant_misspelt_headers():
+    post = read_variant("misspelt-headers.md")
+    assert post.warnings == []
+    first, second = post.items
+    assert first.summary == "요정이라고 잘못 쓴 요약 머리말입니다."
+    assert first.insights == [Insight("점 머리말", "가운뎃점이 붙은 시사점 머리말.")]
+    assert second.summary == "이모지 없이 낱말만 있는 요약."
+    assert second.insights == [Insight("", "이모지만 있고 낱말이 틀린 시사점 머리말.")]
+
+
+def test_variant_one_item_and_five_items():
+    one = read_variant("one-item.md")
+    assert [item.title for item in one.items] == ["하나뿐인 기사"]
+    five = read_variant("five-items.md")
+    assert [item.title for item in five.items] == [f"{n}번째 기사" for n in "12345"]
+    assert [item.source_url for item in five.items] == [f"https://example.com/{n}" for n in range(1, 6)]
+    assert one.warnings == five.warnings == []
+
+
+def test_variant_link_line_forms():
+    post = read_variant("link-lines.md")
+    assert [item.source_url for item in post.items] == [
+        "",
+        "https://example.com/no-br",
+        "https://example.com/2026/02/03/a-very-long-slug-that-the-model-broke-over-two-lines?id=7",
+    ]
+    assert post.items[0].insights == [Insight("링크 없음", "원문 링크 줄이 없습니다.")]
+    assert post.warnings == []
+
+
+def test_variant_no_footer():
+    post = read_variant("no-footer.md")
+    assert post.footer is None
+    assert post.items[0].source_url == "https://example.com/no-footer"
+    assert post.warnings == []
+
+
+def test_variant_crlf_and_final_newline():
+    raw = (VARIANTS / "crlf-final-newline.md").read_bytes()
+    assert b"\r\n" in raw and raw.endswith(b"\r\n")
+    post = read_variant("crlf-final-newline.md")
+    assert post.items[0].summary == "윈도 줄바꿈으로 저장된 글입니다.\n둘째 줄도 있습니다."
+    assert post.items[0].source_url == "https://example.com/crlf"
+    assert post.footer == "CRLF 맺음말."
+    assert post.warnings == []
+
+
+def test_variant_early_news_category_post():
+    post = read_variant("early-news-category.md")
+    assert post.title == "[2025-12-01] 오늘의 글로벌 IT 뉴스 Top 5"
+    assert post.categories == "news"
+    assert post.date == datetime(2025, 12, 1, 9, 0, 0, tzinfo=SEOUL)
+    assert post.items[0].title == "초기 글의 기사"
+
+
+def test_variant_date_with_colon_offset_and_without_offset():
+    colon = read_variant("date-colon-offset.md")
+    assert colon.date == datetime(2026, 1, 5, 7, 30, tzinfo=SEOUL)
+    assert colon.date.tzinfo == SEOUL
+    naive = read_variant("date-no-offset.md")
+    assert naive.date == datetime(2026, 1, 6, 7, 30, tzinfo=SEOUL)
+    utc = parse((VARIANTS / "date-no-offset.md").read_text(encoding="utf-8"), default_tz=timezone.utc)
+    assert utc.date == datetime(2026, 1, 6, 7, 30, tzinfo=timezone.utc)
+
+
+def test_variant_leftovers_are_kept_and_reported():
+    post = read_variant("leftovers.md")
+    item = post.items[0]
+    assert item.summary == (
+        "머리말 없이 시작한 요약입니다.\n"
+        "\n"
+        "링크 뒤에 남은 문장입니다."
+    )
+    assert item.insights == [Insight("라벨", "첫 줄이 이어지는 시사점입니다.")]
+    assert post.footer == "맺음말입니다.\n맺음말 뒤에 붙은 문장."
+    assert messages(post) == [
+        (10, "item text without a '📌 요약' header; read as the summary"),
+        (14, "a line continuing an insight bullet; joined to it with a space"),
+        (17, "text after the link line; kept at the end of the item's summary"),
+        (23, "text after the footer; kept in the footer"),
+    ]
+    assert all(w.filename == "leftovers.md" for w in post.warnings)
+    assert str(post.warnings[0]) == "leftovers.md:10: item text without a '📌 요약' header; read as the summary"
+
+
+def test_every_variant_fixture_is_tested_and_canonicalises():
+    # Re-rendering a variant gives canonical text that reads back to the same post.
+    for path in sorted(VARIANTS.glob("*.md")):
+        post = parse(decode(path.read_bytes(), path.name), path.name)
+        again = parse(render(post), path.name)
+        assert again == post, path.name
+        assert render(again) == render(post)
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_non_utf8_bytes():
+    data = "---\ntitle: x\n".encode() + b"caf\xe9\n"
+    with pytest.raises(JekyllFormatError) as info:
+        decode(data, "latin1.md")
+    assert (info.value.filename, info.value.line) == ("latin1.md", 3)
+    assert "not UTF-8" in info.value.reason and "byte offset 16" in info.value.reason
+    assert str(info.value).startswith("latin1.md:3: not UTF-8")
+
+
+def test_decode_strips_bom():
+    assert decode("\ufeff---\n".encode(), "bom.md") == "---\n"
+
+
+@pytest.mark.parametrize(
+    "text, line, reason",
+    [
+        ("### 제목\n\n**📌 요약**\n본문\n", 1, "no front matter"),
+        ("---\ntitle: x\ndate:   2026-02-03 13:49:53 +0900\n\n### 제목\n", 1, "never closed"),
+        ('---\nlayout: default\ntitle:  "x"\ndate:   2026-02-30 13:49:53 +0900\n---\n### a\n', 4, "is not a date"),
+        ('---\nlayout: default\ntitle:  "x"\ndate:   어제\n---\n### a\n', 4, "is not a date"),
+        ('---\nlayout: default\ntitle:  "x"\n---\n### a\n', 4, "no date"),
+        ("---\nlayout: default\ndate:   2026-02-03 13:49:53 +0900\n---\n### a\n", 4, "no title"),
+        ('---\nlayout: default\ntitle: ""\ndate:   2026-02-03 13:49:53 +0900\n---\n### a\n', 3, "no title"),
+        ('---\ntitle:  "x"\ndate:   2026-02-03 13:49:53 +0900\n---\n\n본문만 있습니다.\n', 6, "no item"),
+        ('---\ntitle:  "x"\ndate:   2026-02-03 13:49:53 +0900\n---\n', 4, "no item"),
+        ("---\ntitle: [2026-02-03] 글로벌: 뉴스\ndate:   2026-02-03\n---\n### a\n", 2, "not valid YAML"),
+        ('---\nlayout: default\ntitle:  "unterminated\ndate:   2026-02-03\n---\n### a\n', 3, "not valid YAML"),
+    ],
+)
+def test_bad_input_names_file_and_line(text, line, reason):
+    with pytest.raises(JekyllFormatError) as info:
+        parse(text, "bad.md")
+    assert info.value.filename == "bad.md"
+    assert reason in info.value.reason
+    assert info.value.line == line
+    assert str(info.value) == f"bad.md:{line}: {info.value.reason}"
+
+
+def test_module_imports_only_stdlib_and_yaml():
+    tree = ast.parse(Path(jekyll.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    assert imported <= {"__future__", "re", "dataclasses", "datetime", "zoneinfo", "yaml"}
