@@ -1,0 +1,253 @@
+"""Exports live digests into the Jekyll blog's working copy: atomic write, one git commit, push."""
+import contextlib
+import fcntl
+import hashlib
+import logging
+import os
+import subprocess
+import tempfile
+from email.utils import parseaddr
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from . import jekyll
+from .models import Digest, ExportRecord, ReviewEvent
+from .posts import snapshot_to_post
+
+log = logging.getLogger(__name__)
+
+GIT_TIMEOUT = 60
+Status = ExportRecord.ExportStatus
+
+
+class ExportError(Exception):
+    """An export that did not complete; `retryable` says whether trying again may help."""
+
+    def __init__(self, message, retryable=False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def post_relpath(digest: Digest) -> str:
+    return f"_posts/{jekyll.post_filename(digest.date, digest.slug)}"
+
+
+def render_live(digest: Digest) -> bytes:
+    """The published version as post bytes: never the working copy of a reopened digest."""
+    if digest.live_snapshot is None:
+        raise ExportError(f"Digest {digest.pk} ({digest}) is not published: nothing to export.")
+    return jekyll.render(snapshot_to_post(digest.live_snapshot)).encode("utf-8")
+
+
+def site_dir() -> Path | None:
+    return Path(settings.JEKYLL_SITE_DIR).expanduser() if settings.JEKYLL_SITE_DIR else None
+
+
+# Git ------------------------------------------------------------------------------
+
+
+def _author():
+    name, email = parseaddr(settings.JEKYLL_GIT_AUTHOR)
+    if not name or not email:
+        raise ExportError(
+            f"JEKYLL_GIT_AUTHOR={settings.JEKYLL_GIT_AUTHOR!r} is not 'Name <email>'; fix the setting."
+        )
+    return name, email
+
+
+def git(site: Path, *args, check=True) -> subprocess.CompletedProcess:
+    """Run git in the site folder with a timeout, never prompting for credentials."""
+    name, email = _author()
+    env = {
+        **os.environ,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_AUTHOR_NAME": name,
+        "GIT_AUTHOR_EMAIL": email,
+        # The worker's machine may have no git identity; the commit is the newsroom's anyway.
+        "GIT_COMMITTER_NAME": name,
+        "GIT_COMMITTER_EMAIL": email,
+    }
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(site), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT, env=env
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ExportError(f"git {args[0]} took longer than {GIT_TIMEOUT}s in {site}", retryable=True) from exc
+    except FileNotFoundError as exc:
+        raise ExportError("git is not installed on this machine: install it (apt-get install git)") from exc
+    if check and proc.returncode != 0:
+        raise ExportError(f"git {' '.join(args)} failed in {site}: {(proc.stderr or proc.stdout).strip()}")
+    return proc
+
+
+def is_work_tree(site: Path) -> bool:
+    proc = git(site, "rev-parse", "--is-inside-work-tree", check=False)
+    return proc.returncode == 0 and proc.stdout.strip() == "true"
+
+
+def commit_path(site: Path, relpath: str, message: str) -> str:
+    """Commit only this path (never someone else's staged work); '' when it has no change."""
+    if (site / relpath).exists():
+        git(site, "add", "--", relpath)
+    else:
+        git(site, "rm", "-q", "--cached", "--ignore-unmatch", "--", relpath)
+    if git(site, "diff", "--cached", "--quiet", "--", relpath, check=False).returncode == 0:
+        return ""
+    git(site, "commit", "-q", "-m", message, "--", relpath)
+    return git(site, "rev-parse", "HEAD").stdout.strip()
+
+
+def push(site: Path) -> bool:
+    """Push HEAD to the configured remote and branch; True when the remote moved."""
+    branch = settings.JEKYLL_GIT_BRANCH or git(site, "symbolic-ref", "--short", "HEAD").stdout.strip()
+    proc = git(site, "push", "--porcelain", settings.JEKYLL_GIT_REMOTE, f"HEAD:refs/heads/{branch}", check=False)
+    if proc.returncode != 0:
+        raise ExportError(
+            f"git push to {settings.JEKYLL_GIT_REMOTE} {branch} failed: {(proc.stderr or proc.stdout).strip()}",
+            retryable=True,
+        )
+    # Porcelain lines are "<flag>\t<from>:<to>\t<summary>"; "=" means already up to date.
+    return any(line[:1] not in ("=", "") and "\t" in line for line in proc.stdout.splitlines() if "refs/heads/" in line)
+
+
+@contextlib.contextmanager
+def site_lock(site: Path):
+    """One export at a time per working copy, across worker processes (git's index is not shared-safe)."""
+    key = hashlib.sha1(str(site.resolve()).encode()).hexdigest()[:16]
+    with open(Path(tempfile.gettempdir()) / f"newsroom-export-{key}.lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# Records --------------------------------------------------------------------------
+
+
+def _record(digest, *, path, status, content_hash="", commit="", error=""):
+    """Write the ExportRecord and its audit row; a retry of a failed attempt updates that record."""
+    with transaction.atomic():
+        last = digest.exports.order_by("-created_at", "-id").first()
+        if last is not None and last.status == Status.FAILED and last.path == path and last.content_hash == content_hash:
+            record = last
+            record.attempts += 1
+            record.status, record.error = status, error
+            record.commit = commit or record.commit
+            record.save(update_fields=["attempts", "status", "error", "commit"])
+        else:
+            record = ExportRecord.objects.create(
+                digest=digest, path=path, status=status, content_hash=content_hash, commit=commit, error=error
+            )
+        if status != Status.UNCHANGED:
+            ReviewEvent.objects.create(
+                digest=digest,
+                action=ReviewEvent.Action.EXPORT,
+                comment=error,
+                data={"path": path, "status": status, "commit": record.commit, "attempts": record.attempts},
+            )
+    return record
+
+
+def _notify_published(digest):
+    try:
+        from .notifications import published
+    except ImportError:
+        log.warning("digests.notifications.published is not available; no publish notification sent")
+        return
+    try:
+        published(digest)
+    except Exception:  # a failed Slack call must not undo or retry an export that worked
+        log.exception("publish notification for digest %s failed", digest.pk)
+
+
+# Services -------------------------------------------------------------------------
+
+
+def export_digest(digest: Digest) -> ExportRecord:
+    """Write the digest's published version into _posts/, commit it and push; see ExportRecord."""
+    try:
+        from .jekyll_io import write_atomic
+    except ImportError:  # TEMPORARY until jekyll_io lands
+        def write_atomic(path, data):
+            if path.exists() and path.read_bytes() == data:
+                return False
+            tmp = path.with_suffix(".tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+            return True
+
+    data = render_live(digest)
+    content_hash = hashlib.sha256(data).hexdigest()
+    relpath = post_relpath(digest)
+    site = site_dir()
+    if site is None:
+        record = _record(
+            digest, path=relpath, status=Status.SKIPPED, content_hash=content_hash,
+            error="JEKYLL_SITE_DIR is not set: the digest is on the reader site only.",
+        )
+        transaction.on_commit(lambda: _notify_published(digest))
+        return record
+    if not site.is_dir():
+        raise ExportError(f"JEKYLL_SITE_DIR {site} is not a folder: clone the blog there or fix the setting.")
+
+    commit, written, pushed, failure = "", False, False, None
+    with site_lock(site):
+        (site / "_posts").mkdir(exist_ok=True)
+        written = write_atomic(site / relpath, data)
+        try:
+            if is_work_tree(site):
+                commit = commit_path(site, relpath, f"Publish {digest.date:%Y-%m-%d} {digest.slug}")
+                if settings.JEKYLL_GIT_REMOTE:
+                    pushed = push(site)
+        except ExportError as exc:
+            failure = exc
+    if failure is not None:
+        _record(digest, path=relpath, status=Status.FAILED, content_hash=content_hash, commit=commit, error=str(failure))
+        log.warning("export of digest %s failed (retryable=%s): %s", digest.pk, failure.retryable, failure)
+        raise failure
+    if pushed:
+        status = Status.PUSHED
+    elif written or commit:
+        status = Status.WRITTEN
+    else:
+        status = Status.UNCHANGED
+    record = _record(digest, path=relpath, status=status, content_hash=content_hash, commit=commit)
+    log.info("exported digest %s to %s: %s %s", digest.pk, relpath, status, commit)
+    if status != Status.UNCHANGED:
+        transaction.on_commit(lambda: _notify_published(digest))
+    return record
+
+
+def remove_export(digest: Digest) -> ExportRecord | None:
+    """Take an unpublished digest's post out of the blog (commit and push); None when there is nothing to remove."""
+    digest.refresh_from_db(fields=["live_snapshot"])
+    if digest.live_snapshot is not None:
+        # Published again before this task ran: the post must stay.
+        log.info("digest %s is live again; its post is kept", digest.pk)
+        return None
+    site = site_dir()
+    relpath = post_relpath(digest)
+    if site is None or not site.is_dir():
+        return None
+    commit, pushed, failure = "", False, None
+    with site_lock(site):
+        path = site / relpath
+        existed = path.exists()
+        path.unlink(missing_ok=True)
+        try:
+            if is_work_tree(site):
+                commit = commit_path(site, relpath, f"Unpublish {digest.date:%Y-%m-%d} {digest.slug}")
+                # Pushed even without a new commit: a retry must deliver the commit a failed push left.
+                if settings.JEKYLL_GIT_REMOTE:
+                    pushed = push(site)
+        except ExportError as exc:
+            failure = exc
+    if failure is not None:
+        _record(digest, path=relpath, status=Status.FAILED, commit=commit, error=f"removal: {failure}")
+        raise failure
+    if not (existed or commit or pushed):
+        return None
+    return _record(digest, path=relpath, status=Status.REMOVED, commit=commit)
