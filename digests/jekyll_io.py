@@ -1,0 +1,405 @@
+"""Import Jekyll post files into digests and export digests as post files, one file at a time."""
+import datetime as dt
+import json
+import logging
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import jekyll
+from .models import Digest, Insight, NewsItem, ReviewEvent, Series, Status
+from .posts import digest_snapshot, digest_to_post, with_content
+
+log = logging.getLogger(__name__)
+
+POST_SUFFIXES = (".md", ".markdown")
+# Digests per round of export queries: 4 queries per chunk, and the insights
+# prefetch sends chunk × 5 item ids, well under SQLite's variable limit.
+EXPORT_CHUNK = 1000
+_FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Problem:
+    """Something about one file (or digest): `path:line: message`, the line omitted when unknown."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self):
+        return f"{self.path}:{self.line}: {self.message}" if self.line else f"{self.path}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def imported(self):
+        return len(self.created) + len(self.updated)
+
+    def summary(self):
+        return (f"Imported {self.imported} (created {len(self.created)}, updated {len(self.updated)}), "
+                f"failed {len(self.failed)}")
+
+
+@dataclass
+class ExportReport:
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[Problem] = field(default_factory=list)
+
+    def summary(self):
+        text = f"Wrote {len(self.written)}, unchanged {len(self.unchanged)}"
+        return text + (f", failed {len(self.failed)}" if self.failed else "")
+
+
+class ImportRefused(Exception):
+    """A post that parsed but cannot be stored; nothing of it is kept."""
+
+    def __init__(self, reason, line=None):
+        super().__init__(reason)
+        self.reason = reason
+        self.line = line
+
+
+# Writing files -------------------------------------------------------------------
+
+
+def write_atomic(path, data: bytes) -> bool:
+    """Write `data` to `path` by renaming a temporary file over it; False (file untouched) when the bytes are the same."""
+    path = Path(path)
+    try:
+        old = path.stat()
+    except FileNotFoundError:
+        old = None
+    if old is not None and old.st_size == len(data) and path.read_bytes() == data:
+        return False
+    # Same folder, so the rename is atomic; a dot name, so Jekyll and our importer skip a leftover.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # O_EXCL + 0o666: the umask decides the mode, as for any file the user writes (mkstemp would give 0600).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if old is not None:
+            os.chmod(tmp, old.st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return True
+
+
+# Export --------------------------------------------------------------------------
+
+
+def export_digests(queryset, site_dir, progress: Progress | None = None) -> ExportReport:
+    """Write each digest of `queryset` to SITE_DIR/_posts/<date>-<slug>.md; a fixed number of queries per chunk."""
+    posts_dir = Path(site_dir) / "_posts"
+    posts_dir.mkdir(parents=True, exist_ok=True)
+    report = ExportReport()
+    total = queryset.count() if progress else 0
+    for done, digest in enumerate(with_content(queryset).iterator(chunk_size=EXPORT_CHUNK), start=1):
+        path = posts_dir / jekyll.post_filename(digest.date, digest.slug)
+        try:
+            data = jekyll.render(digest_to_post(digest)).encode("utf-8")
+            (report.written if write_atomic(path, data) else report.unchanged).append(str(path))
+        except (ValueError, OSError) as exc:
+            report.failed.append(Problem(str(path), None, f"digest {digest.pk} ({digest}) not written: {exc}"))
+        if progress:
+            progress(done, total)
+    return report
+
+
+# Import --------------------------------------------------------------------------
+
+
+def collect_post_files(paths: Iterable) -> tuple[list[Path], list[Problem]]:
+    """Post files named, or found in the folders named (a site folder: its _posts); and what could not be used."""
+    files, problems, seen = [], [], set()
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            root = path / "_posts" if (path / "_posts").is_dir() else path
+            found = sorted(
+                f for f in root.rglob("*")
+                if f.suffix in POST_SUFFIXES and f.is_file()
+                and not any(part.startswith(".") for part in f.relative_to(root).parts)
+            )
+            if not found:
+                problems.append(Problem(str(path), None, "no post files (*.md, *.markdown) in this folder"))
+        elif path.is_file():
+            found = [path]
+        else:
+            problems.append(Problem(str(path), None, "no such file or folder"))
+            continue
+        for f in found:
+            key = f.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(f)
+    return files, problems
+
+
+def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | None = None, *,
+                 actor=None) -> ImportReport:
+    """Import post files and folders of them, one transaction per file; failures are reported, not raised."""
+    importer = _Importer(status, actor)
+    files, problems = collect_post_files(paths)
+    report = ImportReport(failed=problems)
+    for done, path in enumerate(files, start=1):
+        importer.import_file(path, report)
+        if progress:
+            progress(done, len(files))
+    return report
+
+
+def import_post(post: jekyll.Post, filename, status=Status.PUBLISHED, *, actor=None):
+    """Store one parsed post as the digest of its (series, date): returns (digest, created)."""
+    return _Importer(status, actor).import_post(post, filename)
+
+
+def _assign_imported_status(digest, status):
+    """The one place outside digests.workflow that sets Digest.status: an import states what it brings in."""
+    digest.status = status
+
+
+def _json_safe(value):
+    return json.loads(json.dumps(value, default=str, ensure_ascii=False))
+
+
+def _max_length(model, name):
+    return model._meta.get_field(name).max_length
+
+
+class _Importer:
+    """Imports posts with the given status, remembering series across files."""
+
+    def __init__(self, status, actor=None):
+        self.status = Status(status)
+        self.actor = actor
+        # Series by category, only ones committed to the database.
+        self._series = None
+
+    def import_file(self, path: Path, report: ImportReport):
+        shown = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed.append(Problem(shown, None, f"cannot read the file: {exc.strerror}"))
+            return
+        try:
+            post = jekyll.parse(jekyll.decode(data, shown), shown)
+        except jekyll.JekyllFormatError as exc:
+            report.failed.append(Problem(shown, exc.line, exc.reason))
+            return
+        try:
+            digest, created, warnings = self._import(post, path.name)
+        except ImportRefused as exc:
+            report.failed.append(Problem(shown, exc.line, exc.reason))
+            return
+        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
+            log.exception("import of %s failed", shown)
+            report.failed.append(Problem(shown, None, f"not stored: {type(exc).__name__}: {exc}"))
+            return
+        report.warnings.extend(Problem(shown, w.line, w.message) for w in warnings)
+        (report.created if created else report.updated).append(shown)
+
+    def import_post(self, post, filename):
+        digest, created, _ = self._import(post, Path(filename).name)
+        return digest, created
+
+    # One file ---------------------------------------------------------------------
+
+    def _import(self, post, name):
+        warnings = list(post.warnings)
+
+        def warn(message, line=1):
+            warnings.append(jekyll.ParseWarning(name, line, message))
+
+        extra = dict(post.extra)
+        tags = self._tags(extra.pop("tags", None), warn) if "tags" in extra else None
+        for key in extra:
+            warn(f"front matter key '{key}' is kept in the digest's provenance but not exported")
+        with transaction.atomic():
+            series = self._series_for(post, name, warn)
+            date, slug = self._date_and_slug(post, name, series, warn)
+            if post.layout != series.layout:
+                warn(f"layout '{post.layout}' differs from the series' '{series.layout}'; the export writes "
+                     f"'{series.layout}'")
+            self._check(post, series, slug)
+            digest = Digest.objects.select_for_update().filter(series=series, date=date).first()
+            created = digest is None
+            if created:
+                digest = Digest(series=series, date=date)
+                from_status = ""
+            else:
+                from_status = digest.status
+                digest.version += 1
+            digest.slug = slug
+            digest.title = post.title
+            digest.published_at = post.date
+            digest.footer = post.footer or ""
+            provenance = dict(digest.provenance or {})
+            provenance["import"] = _json_safe({
+                "file": name,
+                "warnings": [str(w) for w in warnings],
+                **({"front_matter": extra} if extra else {}),
+            })
+            digest.provenance = provenance
+            _assign_imported_status(digest, self.status)
+            digest.save()
+            self._store_items(digest, post.items, created)
+            if tags is not None:
+                digest.tags.set(tags)
+            if self.status == Status.PUBLISHED:
+                # Readers see live_snapshot: built from what was stored, as a publish does.
+                digest.live_snapshot = digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
+                Digest.objects.filter(pk=digest.pk).update(live_snapshot=digest.live_snapshot)
+            ReviewEvent.objects.create(
+                digest=digest, actor=self.actor, action=ReviewEvent.Action.IMPORT, from_status=from_status,
+                to_status=self.status, data=_json_safe({"file": name, "created": created,
+                                                        "warnings": [str(w) for w in warnings]}),
+            )
+        return digest, created, warnings
+
+    def _series_for(self, post, name, warn):
+        if self._series is None:
+            self._series = {s.jekyll_category: s for s in Series.objects.all()}
+        category = post.categories.strip()
+        if not category:
+            by_slug = [s for s in self._series.values() if name.endswith(f"-{s.post_slug}.md")]
+            if len(by_slug) != 1:
+                raise ImportRefused("the front matter has no categories, so the series is unknown; "
+                                    "add e.g. 'categories: tech'")
+            warn(f"no categories: series '{by_slug[0].slug}' chosen by the file name; the export adds "
+                 f"'categories: {by_slug[0].jekyll_category}'")
+            return by_slug[0]
+        series = self._series.get(category)
+        if series is None:
+            # Made by another import since we looked, or by an earlier file whose commit is still pending.
+            series = Series.objects.filter(jekyll_category=category).first()
+        if series is None:
+            series = self._new_series(post, category, name, warn)
+            # Remember it only once it is committed: a rolled-back file must not leave a phantom series.
+            transaction.on_commit(lambda: self._series.__setitem__(category, series))
+        return series
+
+    def _new_series(self, post, category, name, warn):
+        if len(category) > _max_length(Series, "jekyll_category"):
+            raise ImportRefused(f"the category '{category[:40]}…' is longer than "
+                                f"{_max_length(Series, 'jekyll_category')} characters", 1)
+        # Braces would be read as format fields by Series.title_for.
+        escaped = post.title.replace("{", "{{").replace("}", "}}")
+        template, found = _ISO_DATE.subn("{date}", escaped, count=1)
+        if not found:
+            template = f"[{{date}}] {escaped}"
+            warn(f"the title has no YYYY-MM-DD date; the new series '{category}' titles posts '{template}'")
+        if len(template) > _max_length(Series, "title_template"):
+            raise ImportRefused(f"the title is too long to be a series' title pattern "
+                                f"(over {_max_length(Series, 'title_template')} characters)", 1)
+        match = _FILE_NAME.fullmatch(name)
+        base = slugify(category) or slugify(category, allow_unicode=True) or "series"
+        slug, n = base[:45], 1
+        while Series.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{base[:45]}-{n}"
+        series = Series.objects.create(
+            slug=slug, name=category[:100], jekyll_category=category,
+            post_slug=(match.group(4) if match else slugify(category) or "daily-news")[:100],
+            title_template=template, layout=post.layout, footer=post.footer or "",
+        )
+        log.info("import: new series %s for category %r", slug, category)
+        return series
+
+    def _date_and_slug(self, post, name, series, warn):
+        local = timezone.localtime(post.date, series.tzinfo)
+        if local.utcoffset() != post.date.utcoffset():
+            warn(f"the date's offset {post.date:%z} is not {series.timezone}'s; the export writes {local:%z}")
+        match = _FILE_NAME.fullmatch(name)
+        if match is None:
+            warn(f"the file name is not <YYYY-MM-DD>-<slug>.md; using the date {local:%Y-%m-%d} "
+                 f"and the series' slug '{series.post_slug}'")
+            return local.date(), series.post_slug
+        try:
+            date = dt.date(*(int(part) for part in match.groups()[:3]))
+        except ValueError:
+            raise ImportRefused(f"the file name's date {match.group(1)}-{match.group(2)}-{match.group(3)} "
+                                "is not a date") from None
+        if date != local.date():
+            warn(f"the file name's date {date} differs from the front matter date {local:%Y-%m-%d}; "
+                 "the digest is filed under the file name's")
+        return date, match.group(4)
+
+    def _tags(self, value, warn):
+        if value is None or value == "" or value == []:
+            return []
+        if isinstance(value, str):
+            names = value.split()
+            warn("tags written as a string; the export writes them as a list")
+        elif isinstance(value, list):
+            names = [str(v).strip() for v in value if str(v).strip()]
+        else:
+            raise ImportRefused(f"the front matter's tags must be a list, not {value!r}")
+        names = list(dict.fromkeys(names))
+        if names != sorted(names) or len(names) != len(value if isinstance(value, list) else names):
+            warn(f"the export writes the tags sorted and once each: {sorted(names)}")
+        too_long = [n for n in names if len(n) > 100]
+        if too_long:
+            raise ImportRefused(f"tag '{too_long[0][:40]}…' is longer than 100 characters")
+        return names
+
+    def _check(self, post, series, slug):
+        """Refuse values the database would truncate or reject, naming them, before anything is written."""
+        limits = [
+            ("the title", post.title, _max_length(Digest, "title")),
+            ("the file name's slug", slug, _max_length(Digest, "slug")),
+        ]
+        for number, item in enumerate(post.items, start=1):
+            limits += [(f"item {number}'s title", item.title, _max_length(NewsItem, "title")),
+                       (f"item {number}'s source URL", item.source_url, _max_length(NewsItem, "source_url"))]
+            limits += [(f"item {number}'s insight {i}'s label", insight.label, _max_length(Insight, "label"))
+                       for i, insight in enumerate(item.insights, start=1)]
+        for what, value, limit in limits:
+            if len(value) > limit:
+                raise ImportRefused(f"{what} has {len(value)} characters; at most {limit} fit")
+
+    def _store_items(self, digest, items, created):
+        """Replace the digest's items and insights: items updated in place by position, so their tags and comments stay."""
+        existing = {} if created else {item.position: item for item in digest.items.all()}
+        if not created:
+            Insight.objects.filter(news_item__digest=digest).delete()
+            gone = [row.pk for position, row in existing.items() if position >= len(items)]
+            if gone:
+                NewsItem.objects.filter(pk__in=gone).delete()
+        rows, new, changed = [], [], []
+        for position, item in enumerate(items):
+            row = existing.get(position) or NewsItem(digest=digest, position=position)
+            row.title, row.summary, row.source_url = item.title, item.summary, item.source_url
+            row.needs_attention = False
+            (changed if row.pk else new).append(row)
+            rows.append(row)
+        if changed:
+            NewsItem.objects.bulk_update(changed, ["title", "summary", "source_url", "needs_attention"])
+        if new:
+            NewsItem.objects.bulk_create(new)
+        Insight.objects.bulk_create([
+            Insight(news_item=row, position=position, label=insight.label, text=insight.text)
+            for row, item in zip(rows, items)
+            for position, insight in enumerate(item.insights)
+        ])

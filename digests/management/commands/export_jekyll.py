@@ -1,0 +1,43 @@
+"""export_jekyll SITE_DIR: write digests as Jekyll posts into a site's _posts folder."""
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from digests.jekyll_io import export_digests
+from digests.management.commands.import_jekyll import progress_bar
+from digests.models import Digest, Series, Status
+
+
+class Command(BaseCommand):
+    help = ("Write digests to SITE_DIR/_posts/<YYYY-MM-DD>-<slug>.md, each atomically (temporary file, then "
+            "rename); a file whose bytes would not change is left untouched.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("site_dir", nargs="?", metavar="SITE_DIR", default=settings.JEKYLL_SITE_DIR or None,
+                            help="The Jekyll site folder (default: the JEKYLL_SITE_DIR setting)")
+        parser.add_argument("--status", default=Status.PUBLISHED, choices=Status.values,
+                            help="Export digests with this status (default: published)")
+        parser.add_argument("--series", metavar="SLUG", help="Only this series' digests")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+
+    def handle(self, *args, site_dir, status, series, **options):
+        if not site_dir:
+            raise CommandError("No SITE_DIR: pass the Jekyll site folder, or set JEKYLL_SITE_DIR.")
+        site = Path(site_dir).expanduser()
+        if not site.is_dir():
+            raise CommandError(f"SITE_DIR {site} is not a folder: create it, or pass the blog's working copy.")
+        digests = Digest.objects.filter(status=status)
+        if series:
+            if not Series.objects.filter(slug=series).exists():
+                known = ", ".join(Series.objects.values_list("slug", flat=True))
+                raise CommandError(f"No series '{series}'; the series are: {known}.")
+            digests = digests.filter(series__slug=series)
+        with progress_bar(self, options, "post") as update:
+            report = export_digests(digests.order_by("date", "series__slug", "pk"), site, progress=update)
+        for failure in report.failed:
+            self.stderr.write(str(failure), self.style.ERROR)
+        self.stdout.write(report.summary())
+        if report.failed:
+            raise CommandError(f"{len(report.failed)} digest(s) could not be exported (listed above); "
+                               "the other files were written.")

@@ -1,0 +1,50 @@
+"""import_jekyll PATH...: read the blog's post files (or folders of them) into digests."""
+from contextlib import contextmanager
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from digests.jekyll_io import import_paths
+from digests.models import Status
+
+
+@contextmanager
+def progress_bar(command, options, unit):
+    """A tqdm bar on stderr for runs longer than a second; none when stderr is not a terminal or with --no-progress."""
+    stream = getattr(command.stderr, "_out", command.stderr)
+    disable = options.get("no_progress") or not stream.isatty()
+    with tqdm(total=0, file=stream, unit=unit, disable=disable, delay=1, dynamic_ncols=True) as bar:
+
+        def update(done, total):
+            if bar.total != total:
+                bar.total = total
+            bar.update(done - bar.n)
+
+        yield update
+
+
+class Command(BaseCommand):
+    help = ("Import Jekyll posts (files, folders of them, or a site folder's _posts) as digests. A digest is "
+            "identified by its series (the category) and date, so importing again updates it. One transaction "
+            "per file: a file that cannot be imported is listed with its reason and nothing of it is stored.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH", help="Post files or folders of them")
+        parser.add_argument("--status", default=Status.PUBLISHED, choices=Status.values,
+                            help="Status of the imported digests (default: published, live for readers)")
+        parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+
+    def handle(self, *args, paths, status, **options):
+        with progress_bar(self, options, "post") as update:
+            report = import_paths(paths, status=status, progress=update)
+        if options["verbosity"] >= 1:
+            for warning in report.warnings:
+                self.stderr.write(f"warning: {warning}", self.style.WARNING)
+        for failure in report.failed:
+            self.stderr.write(str(failure), self.style.ERROR)
+        self.stdout.write(report.summary())
+        if report.failed:
+            raise CommandError(
+                f"{len(report.failed)} file(s) could not be imported (listed above, nothing of them was stored). "
+                "Fix them and run the command again: files already imported are updated, not duplicated."
+            )
