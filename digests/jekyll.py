@@ -580,8 +580,6 @@ class _Parser:
                 body_lines[0] if body_lines else end + 1,
                 "the post has no item: each news item must start with a line '### <title>'",
             )
-        if len(post.items) > 5:
-            self.warn(end + 2, f"the post has {len(post.items)} items; digests have at most 5")
         post.warnings = self.warnings
         return post
 
@@ -617,6 +615,8 @@ class _BodyReader:
 
     def start_item(self, no: int, title: str):
         self.finish_item()
+        if len(self.items) == 5:
+            self.p.warn(no, "a sixth item; digests have at most 5")
         self.items.append(Item(title=title, summary="", insights=[]))
         self.item_line = no
         self.state = "title"
@@ -625,7 +625,10 @@ class _BodyReader:
         if self.preamble:
             first = self.preamble[0][0]
             self.p.warn(first, "text before the first '### ' item; kept at the start of its summary")
-            self.summary = [ln for _, ln in self.preamble] + [""]
+            lines = [ln for _, ln in self.preamble]
+            while lines and not lines[-1]:
+                lines.pop()
+            self.summary = lines + [""]
             self.preamble = []
 
     def finish_item(self):
@@ -687,6 +690,7 @@ class _BodyReader:
                 quote = "\n".join("> " + _liquid_unescape(f) for f in self.footer)
                 item.summary = (item.summary + "\n\n" + quote).strip("\n")
                 self.footer = None
+                self.state = "done"
                 return self.header(i, no, m)
             self.p.warn(no, "text after the footer; kept in the footer")
             self.footer.append(s)

@@ -516,3 +516,35 @@ def test_module_imports_only_stdlib_and_yaml():
     imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"__future__", "re", "dataclasses", "datetime", "zoneinfo", "yaml"}
+
+
+FRONT = '---\nlayout: default\ntitle:  "t"\ndate:   2026-01-07 08:00:00 +0900\ncategories: tech\n---\n'
+
+
+def test_text_before_first_item_joins_its_summary():
+    post = parse(FRONT + "\n머리 글.\n\n### 기사\n\n**📌 요약**\n요약.\n", "pre.md")
+    assert post.items[0].summary == "머리 글.\n\n요약."
+    assert messages(post) == [(8, "text before the first '### ' item; kept at the start of its summary")]
+
+
+def test_closing_text_without_quote_is_read_as_footer():
+    post = parse(FRONT + "\n### 기사\n\n**📌 요약**\n요약.\n\n---\n\n<br>\n\n인용 표시 없는 맺음말.\n", "f.md")
+    assert post.footer == "인용 표시 없는 맺음말."
+    assert messages(post) == [(17, "closing text without '> *...*'; read as the footer")]
+
+
+def test_quote_between_items_stays_with_the_item_before():
+    post = parse(FRONT + "\n### 하나\n\n**📌 요약**\n요약.\n\n---\n\n> 사이 인용.\n\n### 둘\n\n**📌 요약**\n둘째.\n", "q.md")
+    assert [item.title for item in post.items] == ["하나", "둘"]
+    assert post.items[0].summary == "요약.\n\n> 사이 인용."
+    assert post.footer is None
+    assert messages(post) == [(15, "a '>' quote between items; kept at the end of the previous item's summary")]
+
+
+def test_more_items_and_insights_than_digests_have_are_kept_with_a_warning():
+    bullets = "".join(f"- 시사점 {n}\n" for n in range(4))
+    items = "".join(f"### 기사 {n}\n\n**📌 요약**\n요약.\n\n**💡 시사점**\n{bullets}\n---\n\n" for n in range(6))
+    post = parse(FRONT + "\n" + items, "many.md")
+    assert len(post.items) == 6 and all(len(item.insights) == 4 for item in post.items)
+    assert (73, "a sixth item; digests have at most 5") in messages(post)
+    assert messages(post)[0] == (17, "more than 3 insights in one item")
