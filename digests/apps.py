@@ -6,3 +6,8 @@ class DigestsConfig(AppConfig):
     name = "digests"
     verbose_name = "Newsroom"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()

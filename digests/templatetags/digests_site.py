@@ -1,0 +1,30 @@
+"""Template filters for the reader site: sanitized Markdown, safe links, pagination links."""
+from django import template
+from django.utils.http import urlencode
+
+from .. import markdown
+
+register = template.Library()
+
+
+@register.filter
+def md(text):
+    return markdown.render(text)
+
+
+@register.filter
+def md_inline(text):
+    return markdown.render_inline(text)
+
+
+@register.filter
+def safe_url(url):
+    return markdown.safe_url(url)
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number):
+    """The current URL's query with another page number (series filter and search query kept)."""
+    params = context["request"].GET.copy()
+    params["page"] = number
+    return "?" + urlencode(sorted(params.lists()), doseq=True)
