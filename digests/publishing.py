@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 
 from . import jekyll
+from .jekyll_io import write_atomic
 from .models import Digest, ExportRecord, ReviewEvent
 from .posts import snapshot_to_post
 
@@ -88,15 +89,35 @@ def is_work_tree(site: Path) -> bool:
 
 
 def commit_path(site: Path, relpath: str, message: str) -> str:
-    """Commit only this path (never someone else's staged work); '' when it has no change."""
-    if (site / relpath).exists():
-        git(site, "add", "--", relpath)
-    else:
-        git(site, "rm", "-q", "--cached", "--ignore-unmatch", "--", relpath)
-    if git(site, "diff", "--cached", "--quiet", "--", relpath, check=False).returncode == 0:
+    return commit_paths(site, [relpath], message)
+
+
+def commit_paths(site: Path, relpaths: list[str], message: str) -> str:
+    """Commit only these paths (never someone else's staged work); '' when none of them changed."""
+    if not relpaths:
         return ""
-    git(site, "commit", "-q", "-m", message, "--", relpath)
+    present = [p for p in relpaths if (site / p).exists()]
+    gone = [p for p in relpaths if p not in present]
+    if present:
+        git(site, "add", "--", *present)
+    if gone:
+        git(site, "rm", "-q", "--cached", "--ignore-unmatch", "--", *gone)
+    if git(site, "diff", "--cached", "--quiet", "--", *relpaths, check=False).returncode == 0:
+        return ""
+    git(site, "commit", "-q", "-m", message, "--", *relpaths)
     return git(site, "rev-parse", "HEAD").stdout.strip()
+
+
+def commit_export(site: Path, paths: list, message: str) -> tuple[str, bool]:
+    """For `export_jekyll --commit`: commit the written post files, push when a remote is set."""
+    site = Path(site)
+    with site_lock(site):
+        if not is_work_tree(site):
+            raise ExportError(f"{site} is not a git working copy: clone the blog there, or leave out --commit.")
+        relpaths = [str(Path(p).resolve().relative_to(site.resolve())) for p in paths]
+        commit = commit_paths(site, relpaths, message)
+        pushed = push(site) if settings.JEKYLL_GIT_REMOTE else False
+    return commit, pushed
 
 
 def push(site: Path) -> bool:
@@ -168,17 +189,6 @@ def _notify_published(digest):
 
 def export_digest(digest: Digest) -> ExportRecord:
     """Write the digest's published version into _posts/, commit it and push; see ExportRecord."""
-    try:
-        from .jekyll_io import write_atomic
-    except ImportError:  # TEMPORARY until jekyll_io lands
-        def write_atomic(path, data):
-            if path.exists() and path.read_bytes() == data:
-                return False
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
-            return True
-
     data = render_live(digest)
     content_hash = hashlib.sha256(data).hexdigest()
     relpath = post_relpath(digest)

@@ -202,3 +202,22 @@ def test_the_admin_lists_exports_with_their_errors(blog, client, tech, django_us
     assert page.status_code == 200
     assert "remote is read-only today" in page.content.decode()
     assert "Failed" in page.content.decode()
+
+
+def test_export_jekyll_commit_flag(blog, tech):
+    from django.core.management import CommandError, call_command
+
+    site, remote = blog
+    first, second = live_digest(series=tech), live_digest(series=tech)
+    call_command("export_jekyll", str(site), "--commit", "--no-progress")
+    assert commits(remote)[0].endswith("Export 2 post(s)")
+    assert run(remote, "show", "--name-only", "--format=", "main").splitlines() == sorted(
+        [publishing.post_relpath(first), publishing.post_relpath(second)]
+    )
+    call_command("export_jekyll", str(site), "--commit", "--no-progress")
+    assert len(commits(remote)) == 2  # nothing changed, nothing committed
+
+    plain = site.parent / "plain"
+    plain.mkdir()
+    with pytest.raises(CommandError, match="not a git working copy"):
+        call_command("export_jekyll", str(plain), "--commit", "--no-progress")

@@ -20,6 +20,9 @@ class Command(BaseCommand):
                             help="Export digests with this status (default: published)")
         parser.add_argument("--series", metavar="SLUG", help="Only this series' digests")
         parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+        parser.add_argument("--commit", action="store_true",
+                            help="Commit the written files in SITE_DIR's git working copy (author JEKYLL_GIT_AUTHOR) "
+                                 "and push to JEKYLL_GIT_REMOTE/JEKYLL_GIT_BRANCH when set")
 
     def handle(self, *args, site_dir, status, series, **options):
         if not site_dir:
@@ -38,6 +41,21 @@ class Command(BaseCommand):
         for failure in report.failed:
             self.stderr.write(str(failure), self.style.ERROR)
         self.stdout.write(report.summary())
+        if options["commit"]:
+            # Unchanged files too: one written by an earlier run without --commit is still uncommitted.
+            self._commit(site, report.written + report.unchanged)
         if report.failed:
             raise CommandError(f"{len(report.failed)} digest(s) could not be exported (listed above); "
                                "the other files were written.")
+
+    def _commit(self, site, paths):
+        from digests.publishing import ExportError, commit_export
+
+        try:
+            commit, pushed = commit_export(site, paths, f"Export {len(paths)} post(s)")
+        except ExportError as exc:
+            raise CommandError(f"The files were written but not committed: {exc}") from exc
+        if commit:
+            self.stdout.write(f"Committed {commit[:10]}" + (" and pushed" if pushed else "") + ".")
+        else:
+            self.stdout.write("Nothing to commit: no post changed." + (" Pushed." if pushed else ""))
