@@ -247,6 +247,31 @@ def _unescape_title(raw: str) -> str:
     return title
 
 
+def _balanced_parens(url: str) -> bool:
+    depth = 0
+    for ch in url:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _escape_url(url: str) -> str:
+    # kramdown ends a bare link target at an unbalanced ")" or a blank; <...> holds any.
+    # A URL that itself starts with "<" is always wrapped, so unwrapping one layer of
+    # "<...>" when reading is exact.
+    if url.startswith("<") or not _balanced_parens(url) or any(c.isspace() for c in url):
+        url = f"<{url}>"
+    return _liquid_escape(url)
+
+
+def _unescape_url(raw: str) -> str:
+    url = _liquid_unescape(raw.strip())
+    if len(url) >= 2 and url.startswith("<") and url.endswith(">"):
+        url = url[1:-1]
+    return url
+
+
 def _escape_label(label: str) -> str:
     # Inside **...:** a "*" would close the bold early; "\" escapes itself.
     return _liquid_escape(label.replace("\\", "\\\\").replace("*", "\\*"))
@@ -370,7 +395,7 @@ def render(post: Post) -> str:
             out.append("")
         url = _one_line(item.source_url)
         if url:
-            out += ["<br>", f"**[{LINK_TEXT}]({_liquid_escape(url)})**", ""]
+            out += ["<br>", f"**[{LINK_TEXT}]({_escape_url(url)})**", ""]
         out += ["---", ""]
 
     if post.footer is None:
@@ -801,7 +826,7 @@ class _BodyReader:
             self.p.warn(no, "a second link line in one item; the first URL is kept in the summary")
             self.summary.append("")
             self.summary.append(_liquid_escape(self.url))
-        self.url = _liquid_unescape(url.strip())
+        self.url = _unescape_url(url)
         self.state = "after"
         return j
 

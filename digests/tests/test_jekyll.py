@@ -207,6 +207,23 @@ def test_liquid_escape_is_reversed_left_to_right():
     assert jekyll._liquid_escape("a {{ b }} {% c %}") == 'a {{ "{{" }} b }} {{ "{%" }} c %}'
 
 
+@pytest.mark.parametrize(
+    "url, written",
+    [
+        ("https://e.com/a_(b)?q=1&r=(2)", "https://e.com/a_(b)?q=1&r=(2)"),
+        ("https://e.com/9b(", "<https://e.com/9b(>"),
+        ("https://e.com/a)b(", "<https://e.com/a)b(>"),
+        ("https://e.com/a b", "<https://e.com/a b>"),
+        ("<https://e.com/a>", "<<https://e.com/a>>"),
+        ("https://e.com/{{x}}", 'https://e.com/{{ "{{" }}x}}'),
+    ],
+)
+def test_link_target_escaping(url, written):
+    text = render(small_post(items=[Item("제목", "요약.", [], url)]))
+    assert f"**[🔗 원문 기사 보기]({written})**" in text
+    assert parse(text).items[0].source_url == url
+
+
 def test_post_filename_and_permalink():
     when = datetime(2026, 2, 3, 13, 49, 53, tzinfo=SEOUL)
     assert post_filename(when, "daily-it-news") == "2026-02-03-daily-it-news.md"
@@ -266,7 +283,7 @@ def summaries(draw):
 
 URL = st.builds(
     lambda path, query: f"https://example.com/{path}" + (f"?{query}" if query else ""),
-    st.lists(st.sampled_from(list("abc019-_/()%.가") + ["(x)", "{{", ")*"]), max_size=12).map("".join),
+    st.lists(st.sampled_from(list("abc019-_/()%.가<> ") + ["(x)", "{{", ")*"]), max_size=12).map("".join),
     st.text(st.sampled_from(list("abc019=&()")), max_size=8),
 ).map(one_line)
 
@@ -292,7 +309,7 @@ FOOTERS = st.one_of(
 EXTRAS = st.one_of(
     st.just({}),
     st.fixed_dictionaries({"tags": st.lists(LINE, min_size=1, max_size=3)}),
-    st.fixed_dictionaries({"tags": st.lists(LINE, min_size=1, max_size=2), "slug": LINE.filter(bool)}),
+    st.fixed_dictionaries({"tags": st.lists(LINE, min_size=1, max_size=2), "source": LINE.filter(bool)}),
 )
 POSTS = st.builds(
     Post,

@@ -60,7 +60,8 @@ def nasty_post() -> Post:
                 ],
                 source_url="https://example.com/a_(b)?q={{x}}&r=1",
             ),
-            Item(title="둘째 기사 C#", summary="평범한 요약.", insights=[], source_url=""),
+            Item(title="둘째 기사 C#", summary="평범한 요약.", insights=[], source_url="https://example.com/9b("),
+            Item(title="셋째 기사", summary="링크 없는 기사.", insights=[], source_url=""),
         ],
         footer="맺음말 {{ page.url }} 그대로.",
         extra={"tags": ["AI", "{{ 태그 }}"]},
@@ -134,6 +135,7 @@ def test_jekyll_build_shows_tricky_text_literally(tmp_path):
     assert "—" not in text  # kramdown's em dash for an unescaped ---
     assert "\\" not in text  # no escaping backslash shows
     assert 'href="https://example.com/a_(b)?q={{x}}&amp;r=1"' in page
+    assert 'href="https://example.com/9b("' in page  # unbalanced "(" written as <...>
 
     # The file Jekyll built from is still the one the importer reads back.
     assert parse(render(post)) == post
