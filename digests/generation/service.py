@@ -1,0 +1,252 @@
+"""Generation services: fetch a series' feeds, generate a day's draft, regenerate one item."""
+import datetime as dt
+import logging
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import Digest, GenerationRun, Insight, NewsItem, ReviewEvent
+from . import fetch, ingest, merge, prompts
+from .writers import chain
+from .writers.base import WriteRequest
+
+log = logging.getLogger(__name__)
+RunStatus = GenerationRun.RunStatus
+
+
+class GenerationError(Exception):
+    """Generation cannot go on (too few candidates, an unknown candidate); the message says what to do."""
+
+
+def _quiet(message):
+    pass
+
+
+@contextmanager
+def _timed(timings, step):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[step] = round(time.perf_counter() - started, 3)
+
+
+def _notify(name, obj):
+    def send():
+        from .. import notifications
+
+        getattr(notifications, name)(obj)
+
+    # robust: a mail server being down must not turn a saved draft into a failed task.
+    transaction.on_commit(send, robust=True)
+
+
+def fetch_sources(series, *, progress=_quiet):
+    """Fetch all active sources of a series at once and store what they gave; one FetchResult per source."""
+    sources = list(series.sources.filter(active=True).order_by("name"))
+    progress(f"fetching {len(sources)} {series.slug} feeds")
+    results = fetch.fetch_all(sources)
+    for source, result in zip(sources, results):
+        ingest.record(source, result)
+        progress(f"  {source.name}: {result.status}" + (f", {result.entries_new} new of {result.entries_seen}"
+                                                          if result.status == "ok" else f" — {result.error}"))
+    return results
+
+
+def _window_hours():
+    return settings.NEWSROOM_CANDIDATE_WINDOW_HOURS
+
+
+def _close_abandoned_runs(series, date, now):
+    """Runs still "running" long after any task could be alive were killed with their worker."""
+    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    GenerationRun.objects.filter(series=series, date=date, status=RunStatus.RUNNING, started_at__lt=now - limit).update(
+        status=RunStatus.FAILED, finished_at=now,
+        error="Abandoned: the worker stopped (killed or restarted) before finishing this run.",
+    )
+
+
+def _candidate_summary(candidate):
+    return {"id": candidate.id, "title": candidate.title[:200], "url": candidate.url, "sources": candidate.sources,
+            "score": candidate.score, "score_parts": candidate.score_parts}
+
+
+def _source_warnings(results):
+    return [f"{r.source_name}: {r.status} — {r.error}" for r in results if not r.ok]
+
+
+def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=None, progress=_quiet, now=None):
+    """The series' draft for `date`: the existing digest if there is one, else ingest → select → write → save.
+
+    Idempotent across processes through the (series, date) unique constraint: concurrent calls may
+    each write, but only one digest is saved, in one transaction, and the others return it.
+    """
+    existing = Digest.objects.filter(series=series, date=date).first()
+    if existing is not None:
+        progress(f"{series.slug} {date}: the digest already exists (#{existing.pk}, {existing.status})")
+        return existing
+    now = now or timezone.now()
+    _close_abandoned_runs(series, date, now)
+    run = GenerationRun.objects.create(series=series, date=date, started_at=now,
+                                       writer=",".join(writer_names or chain.names_from_settings()))
+    timings, details = {}, {}
+    start, end = merge.window(series, date, _window_hours())
+    try:
+        with _timed(timings, "ingest"):
+            if feeds_dir:
+                progress(f"reading the sample feeds in {feeds_dir}")
+                anchor = min(now, end) - dt.timedelta(minutes=15)
+                results = ingest.load_directory(series, feeds_dir, anchor)
+            elif fetch and now < end + dt.timedelta(hours=_window_hours()):
+                results = fetch_sources(series, progress=progress)
+            else:
+                progress(f"{date} is past: using the stored entries only")
+                results = []
+        details["sources"] = [r.as_dict() for r in results]
+        with _timed(timings, "select"):
+            candidates = merge.candidates_for(series, date, _window_hours())
+        details["candidates"] = len(candidates)
+        progress(f"{len(candidates)} candidate stories between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M %Z}")
+        if len(candidates) < series.item_count:
+            failed = _source_warnings(results)
+            raise GenerationError(
+                f"Only {len(candidates)} candidate stories for {series.item_count} items between {start:%Y-%m-%d %H:%M} "
+                f"and {end:%Y-%m-%d %H:%M %Z}."
+                + (f" Failed sources: {'; '.join(failed)}." if failed else "")
+                + " Check the sources' last status in the admin, or fetch again later."
+            )
+        offered = candidates[: series.item_count * 3]
+        request = WriteRequest(series_name=series.name, date=date, candidates=offered, item_count=series.item_count,
+                               insight_count=series.insight_count)
+        with _timed(timings, "write"):
+            try:
+                result, attempts = chain.write(request, writer_names, progress=progress)
+            except chain.ChainFailed as exc:
+                details["attempts"] = exc.attempts
+                raise
+        details["attempts"] = attempts
+        provenance = {
+            "writer": result.writer, "model": result.model, "prompt_version": prompts.CURRENT,
+            "prompt_sha256": prompts.fingerprint(), "candidate_ids": [c.id for c in offered],
+            "chosen": [i.candidate.id for i in result.items], "candidates": [_candidate_summary(c) for c in offered],
+            "tokens": result.tokens, "latency": result.latency, "attempts": attempts,
+            "warnings": result.warnings + _source_warnings(results) + [
+                f"{a['writer']}: {a['outcome']}" + (f" ({a['error'][:300]})" if a.get("error") else "")
+                for a in attempts if a["outcome"] != "ok"
+            ],
+            "window": [start.isoformat(), end.isoformat()], "run": run.pk,
+        }
+        digest, created = _save(series, date, result, provenance, run, timings, details)
+    except Exception as exc:
+        _fail(run, exc, timings, details)
+        raise
+    progress(f"{'saved' if created else 'already saved by another run:'} digest #{digest.pk} “{digest.title}” "
+             f"by {result.writer}{':' + result.model if result.model else ''} in {sum(timings.values()):.1f} s")
+    return digest
+
+
+def _create_items(digest, items):
+    for position, written in enumerate(items):
+        item = NewsItem.objects.create(
+            digest=digest, position=position, title=written.title[:300], summary=written.summary,
+            source_url=written.candidate.url[:2000], source_name=written.candidate.source_name[:200],
+            candidate_id=written.candidate.id, needs_attention=written.needs_attention or not written.insights,
+        )
+        _set_content(item, written)
+
+
+def _set_content(item, written):
+    Insight.objects.bulk_create([
+        Insight(news_item=item, position=n, label=label[:200], text=text) for n, (label, text) in enumerate(written.insights)
+    ])
+    if written.tags:
+        item.tags.set(written.tags)
+
+
+def _save(series, date, result, provenance, run, timings, details):
+    """Write the digest, its items and the run's outcome in one transaction; (digest, created)."""
+    from ..posts import digest_snapshot, with_content
+
+    started = time.perf_counter()
+    try:
+        with transaction.atomic():
+            existing = Digest.objects.filter(series=series, date=date).first()
+            if existing is None:
+                digest = Digest.objects.create(series=series, date=date, slug=series.post_slug,
+                                               title=series.title_for(date), footer=series.footer)
+                _create_items(digest, result.items)
+                digest.provenance = provenance
+                digest.generated_snapshot = digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
+                digest.save(update_fields=["provenance", "generated_snapshot"])
+                ReviewEvent.objects.create(digest=digest, action=ReviewEvent.Action.CREATE, to_status=digest.status,
+                                           data={"generation_run": run.pk, "writer": result.writer, "model": result.model})
+                timings["save"] = round(time.perf_counter() - started, 3)
+                finished = timezone.now()
+                GenerationRun.objects.filter(pk=run.pk).update(
+                    status=RunStatus.SUCCEEDED, digest=digest, writer=f"{result.writer}:{result.model}".rstrip(":"),
+                    timings=timings, details=details, finished_at=finished)
+                _notify("draft_ready", digest)
+                return digest, True
+    except IntegrityError:
+        # Another process saved the same day between our check and our insert: theirs stands.
+        existing = Digest.objects.get(series=series, date=date)
+    finished = timezone.now()
+    GenerationRun.objects.filter(pk=run.pk).update(status=RunStatus.EXISTING, digest=existing, timings=timings,
+                                                   details=details, finished_at=finished)
+    return existing, False
+
+
+def _fail(run, exc, timings, details):
+    message = f"{type(exc).__name__}: {exc}"
+    log.error("generation of %s %s failed: %s", run.series.slug, run.date, message)
+    with transaction.atomic():
+        GenerationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=message, timings=timings,
+                                                       details=details, finished_at=timezone.now())
+        run.refresh_from_db()
+        _notify("generation_failed", run)
+
+
+def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
+    """Rewrite one item of an editable digest from another candidate of its day (or the one chosen)."""
+    from .. import workflow
+
+    digest = news_item.digest
+    series = digest.series
+    with transaction.atomic():
+        workflow.check_editable(digest, user)  # refuse before spending a model call
+    used = dict(digest.items.exclude(pk=news_item.pk).values_list("candidate_id", "position"))
+    candidates = merge.candidates_for(series, digest.date, _window_hours())
+    if candidate_id:
+        if candidate_id in used:
+            raise GenerationError(f"Candidate {candidate_id} is already item {used[candidate_id] + 1} of this digest.")
+        chosen = next((c for c in candidates if c.id == candidate_id), None)
+        if chosen is None:
+            raise GenerationError(f"Candidate {candidate_id} is not among the stories of {digest.date}'s window.")
+    else:
+        chosen = next((c for c in candidates if c.id not in used and c.id != news_item.candidate_id), None)
+        if chosen is None:
+            raise GenerationError(f"No unused candidate is left for {digest.date}: pick one or edit the item by hand.")
+    request = WriteRequest(series_name=series.name, date=digest.date, candidates=[chosen], item_count=1,
+                           insight_count=series.insight_count)
+    result, attempts = chain.write(request, writer_names)
+    written = result.items[0]
+    with transaction.atomic():
+        workflow.check_editable(digest, user)
+        item = NewsItem.objects.select_for_update().get(pk=news_item.pk)
+        before = {"title": item.title, "candidate_id": item.candidate_id, "source_url": item.source_url}
+        item.title, item.summary = written.title[:300], written.summary
+        item.source_url, item.source_name = written.candidate.url[:2000], written.candidate.source_name[:200]
+        item.candidate_id = written.candidate.id
+        item.needs_attention = written.needs_attention or not written.insights
+        item.save()
+        item.insights.all().delete()
+        item.tags.clear()
+        _set_content(item, written)
+        workflow.record_edit(digest, user, {
+            "regenerated_item": item.pk, "position": item.position, "before": before,
+            "candidate_id": chosen.id, "writer": f"{result.writer}:{result.model}".rstrip(":"), "attempts": attempts,
+        })
+    return item

@@ -1,0 +1,155 @@
+"""generate_draft and regenerate_item: ingest → select → write → one complete draft, idempotent, failures recorded."""
+import datetime as dt
+
+import pytest
+from django.core import mail
+
+from digests.generation import service
+from digests.generation.writers import chain
+from digests.models import Digest, FeedEntry, GenerationRun, NewsItem, ReviewEvent, Status
+from digests.tests.factories import DigestFactory
+from digests.tests.fakes.feeds import Route, rss, stories
+from digests.tests.fakes.fixtures import *  # noqa: F401,F403
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def now(tech):
+    return tech.scheduled_at(DAY) - dt.timedelta(minutes=30)
+
+
+@pytest.fixture
+def feeds(tech, add_source, fetch_settings, writer_settings, now):
+    """Three good fixture feeds of 6 stories each, one story carried by all three."""
+    sources = []
+    for n, name in enumerate(["alpha", "beta", "gamma"]):
+        items = stories(name, 6, now - dt.timedelta(minutes=5))
+        items.append({"title": "Everyone covers the big chip launch", "link": f"https://big.example/launch?ref={name}",
+                      "published": now - dt.timedelta(minutes=20)})
+        sources.append(add_source(tech, f"/{name}.xml", name=name.title(), body=rss(items)))
+    return sources
+
+
+def generate(tech, now, **kwargs):
+    return service.generate_draft(tech, DAY, now=now, **kwargs)
+
+
+def test_generates_one_complete_draft_with_provenance(tech, feeds, now, editor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        digest = generate(tech, now)
+    assert digest.status == Status.DRAFT
+    assert (digest.title, digest.slug, digest.footer) == (tech.title_for(DAY), tech.post_slug, tech.footer)
+    items = list(digest.items.prefetch_related("insights"))
+    assert len(items) == 5 and all(len(i.insights.all()) == 2 and not i.needs_attention for i in items)
+    assert items[0].source_url == "https://big.example/launch"  # the three-source story ranks first, tracking removed
+    assert {i.candidate_id for i in items} <= set(digest.provenance["candidate_ids"])
+    prov = digest.provenance
+    assert (prov["writer"], prov["model"], prov["prompt_version"]) == ("gemini", "gemini-2.5-flash", "digest_v1")
+    assert prov["tokens"]["total"] > 0 and prov["latency"] >= 0 and len(prov["candidate_ids"]) == 15
+    assert prov["candidates"][0]["sources"] == ["Alpha", "Beta", "Gamma"]
+    assert digest.generated_snapshot["title"] == digest.title and len(digest.generated_snapshot["items"]) == 5
+    run = GenerationRun.objects.get()
+    assert (run.status, run.digest, run.writer) == ("succeeded", digest, "gemini:gemini-2.5-flash")
+    assert set(run.timings) == {"ingest", "select", "write", "save"}
+    assert ReviewEvent.objects.filter(digest=digest, action="create").count() == 1
+    assert [m.subject for m in mail.outbox] == [f"[draft] {digest.title}"]
+
+
+def test_second_call_returns_the_existing_digest_and_creates_nothing(tech, feeds, now):
+    first = generate(tech, now)
+    counts = (Digest.objects.count(), NewsItem.objects.count(), GenerationRun.objects.count(), FeedEntry.objects.count())
+    assert generate(tech, now) == first
+    assert (Digest.objects.count(), NewsItem.objects.count(), GenerationRun.objects.count(),
+            FeedEntry.objects.count()) == counts
+
+
+def test_losing_a_race_returns_the_winner_and_saves_nothing_partial(tech, feeds, now, monkeypatch):
+    real_write = chain.write
+
+    def write_while_another_process_saves(request, names=None, **kwargs):
+        result = real_write(request, names, **kwargs)
+        DigestFactory(series=tech, date=DAY)  # the other worker commits first
+        return result
+
+    monkeypatch.setattr(chain, "write", write_while_another_process_saves)
+    digest = generate(tech, now)
+    assert Digest.objects.get() == digest and digest.items.count() == 5
+    assert GenerationRun.objects.get().status == "existing"
+
+
+def test_extractive_draft_flags_every_item(tech, feeds, now):
+    digest = generate(tech, now, writer_names=["extractive"])
+    assert all(i.needs_attention and not i.insights.exists() for i in digest.items.all())
+    assert digest.provenance["writer"] == "extractive" and digest.provenance["warnings"]
+
+
+def test_bad_feeds_are_skipped_and_named_in_the_warnings(tech, feeds, now, add_source):
+    add_source(tech, "/broken.xml", name="Broken", route=Route(body=b"<rss><chan"))
+    add_source(tech, "/missing.xml", name="Missing", route=Route(status=404, body=b""))
+    digest = generate(tech, now)
+    assert digest.items.count() == 5
+    warnings = " ".join(digest.provenance["warnings"])
+    assert "Broken: malformed" in warnings and "Missing: http_error" in warnings
+
+
+def test_too_few_candidates_fails_clearly_and_records_the_run(tech, add_source, fetch_settings, writer_settings, now,
+                                                              editor, django_capture_on_commit_callbacks):
+    add_source(tech, "/few.xml", name="Few", body=rss(stories("few", 3, now)))
+    add_source(tech, "/down.xml", name="Down", route=Route(status=500, body=b""))
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(service.GenerationError) as failed:
+        generate(tech, now)
+    assert "Only 3 candidate stories for 5 items" in str(failed.value) and "Down: http_error" in str(failed.value)
+    run = GenerationRun.objects.get()
+    assert run.status == "failed" and "Only 3 candidate" in run.error and run.finished_at
+    assert not Digest.objects.exists()
+    assert [m.subject for m in mail.outbox] == [f"[generation failed] {tech} {DAY}"]
+
+
+def test_no_valid_answer_leaves_no_draft(tech, feeds, now, model_server):
+    model_server.default = "unknown_id"
+    with pytest.raises(chain.ChainFailed):
+        generate(tech, now, writer_names=["gemini", "openai"])
+    assert not Digest.objects.exists() and not NewsItem.objects.exists()
+    run = GenerationRun.objects.get()
+    assert run.status == "failed" and len(run.details["attempts"]) == 4
+
+
+def test_a_past_date_is_generated_from_stored_entries_without_fetching(tech, feeds, now, feed_server):
+    service.fetch_sources(tech)
+    feed_server.requests.clear()
+    digest = service.generate_draft(tech, DAY, now=now + dt.timedelta(days=10))
+    assert digest.items.count() == 5 and feed_server.requests == []
+
+
+def test_regenerate_item_rewrites_it_from_another_candidate(tech, feeds, now, editor, model_server):
+    digest = generate(tech, now)
+    item = digest.items.get(position=2)
+    used = set(digest.items.values_list("candidate_id", flat=True))
+    version = digest.version
+    new = service.regenerate_item(item, user=editor)
+    assert new.pk == item.pk and new.candidate_id not in used and new.insights.count() == 2
+    assert new.source_url and new.title.startswith("반도체 업계 소식")
+    digest.refresh_from_db()
+    assert digest.version == version + 1 and digest.last_edited_by == editor
+    event = ReviewEvent.objects.get(digest=digest, action="edit")
+    assert event.data["changes"]["regenerated_item"] == item.pk and event.actor == editor
+    other = digest.items.get(position=0)
+    with pytest.raises(service.GenerationError, match="already item 1"):
+        service.regenerate_item(item, candidate_id=other.candidate_id, user=editor)
+    chosen = digest.provenance["candidate_ids"][-1]
+    assert service.regenerate_item(item, candidate_id=chosen, user=editor).candidate_id == chosen
+
+
+def test_regenerate_item_refuses_read_only_digests_and_users_without_rights(tech, feeds, now, make_user):
+    from digests.workflow import TransitionError
+
+    digest = generate(tech, now)
+    item = digest.items.first()
+    with pytest.raises(TransitionError):
+        service.regenerate_item(item, user=make_user(None, username="outsider"))
+    Digest.objects.filter(pk=digest.pk).update(status=Status.APPROVED)
+    item.digest.refresh_from_db()
+    with pytest.raises(TransitionError, match="read-only"):
+        service.regenerate_item(item)
