@@ -1,0 +1,139 @@
+"""The reader site in Debian's chromium: a reader's path through it, and no XSS payload ever runs."""
+import shutil
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from django.db import connections
+from django.test import Client
+
+from conftest import in_ci
+from digests.tests.live import live_digest
+from digests.tests.test_xss import xss_digest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+
+CHROMIUM = "/usr/bin/chromium"
+ORIGIN = "http://newsroom.test"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
+        message = f"chromium is not installed at {CHROMIUM}: run 'apt-get install chromium'"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses ORM calls
+    # from a thread with a running loop; here the calls are synchronous all the same.
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A page whose requests to ORIGIN are answered by the Django app, inside this test's transaction."""
+    client = Client(HTTP_HOST=urlsplit(ORIGIN).netloc)
+    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ko-KR")
+    page = context.new_page()
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+
+    connection = connections["default"]
+
+    def answer(route):
+        # Route handlers run in Playwright's greenlet, whose context would open a second database
+        # connection outside this test's transaction: hand it the test's own.
+        connections["default"] = connection
+        url = urlsplit(route.request.url)
+        if url.path.startswith("/static/"):
+            found = finders.find(url.path.removeprefix("/static/"))
+            if found:
+                return route.fulfill(status=200, path=found)
+            return route.fulfill(status=404, body="")
+        response = client.get(url.path + (f"?{url.query}" if url.query else ""))
+        headers = {k: v for k, v in response.items()}
+        return route.fulfill(status=response.status_code, headers=headers, body=response.content)
+
+    context.route(f"{ORIGIN}/**", answer)
+    # Nothing leaves the machine: any other origin is refused.
+    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    yield page
+    context.close()
+
+
+def shot(page, artifacts_dir, name):
+    page.screenshot(path=str(artifacts_dir / f"site-{name}.png"), full_page=True)
+
+
+def test_home_digest_tag_search_feed(page, tech, entertainment, artifacts_dir):
+    cache.clear()
+    older = live_digest(series=tech, tags=["AI", "반도체"])
+    digest = live_digest(series=tech, tags=["AI", "클라우드"])
+    live_digest(series=entertainment, tags=["K-pop"])
+    title = digest.live_snapshot["title"]
+
+    page.goto(ORIGIN + "/")
+    assert page.locator("h1").inner_text() == "최신 뉴스 다이제스트"
+    assert page.locator(".card").count() == 3
+    shot(page, artifacts_dir, "1-home")
+
+    page.get_by_role("link", name=title).click()
+    page.wait_for_url(ORIGIN + digest.get_absolute_url())
+    assert page.locator("article h1").inner_text() == title
+    assert page.locator(".post-content h3").count() == 5
+    assert page.locator(".post-content a[rel='noopener nofollow']").count() == 5
+    assert page.locator("a[rel=prev]").inner_text().endswith(older.live_snapshot["title"])
+    shot(page, artifacts_dir, "2-digest")
+
+    page.locator("article .tags").get_by_role("link", name="#클라우드").click()
+    page.wait_for_url("**/tags/**")
+    assert page.locator("h1").inner_text() == "#클라우드"
+    assert [t.inner_text() for t in page.locator(".card h2").all()] == [title]
+    shot(page, artifacts_dir, "3-tag")
+
+    page.locator("header input[name=q]").fill("클라우드")
+    page.locator("header input[name=q]").press("Enter")
+    page.wait_for_url("**/search/?q=*")
+    assert "검색 결과 1건" in page.locator("main").inner_text()
+    assert [t.inner_text() for t in page.locator(".card h2").all()] == [title]
+    shot(page, artifacts_dir, "4-search")
+
+    with page.expect_response(lambda r: r.url.endswith("/feed.xml")) as feed:
+        page.get_by_role("link", name="RSS/Atom 피드").click()
+    response = feed.value
+    assert response.status == 200 and response.headers["content-type"].startswith("application/atom+xml")
+    assert title in response.text()
+    shot(page, artifacts_dir, "5-feed")
+    assert page.dialogs == []
+
+
+def test_no_payload_runs_in_the_browser(page, tech, artifacts_dir):
+    digest = xss_digest(tech)
+    urls = [digest.get_absolute_url(), "/", "/tech/", "/search/?q=텍스트", "/feed.xml"]
+    for url in urls:
+        page.goto(ORIGIN + url)
+        page.wait_for_load_state("load")
+        assert page.evaluate("typeof window.__xss") == "undefined", url
+    page.goto(ORIGIN + digest.get_absolute_url())
+    # The neutralised links are still there to click: they go nowhere and run nothing.
+    for link in page.locator(".post-content a", has_text="click me").all():
+        link.click()
+    for link in page.locator(".post-content a", has_text="link").all():
+        link.click()
+    page.wait_for_timeout(300)
+    assert page.evaluate("typeof window.__xss") == "undefined"
+    assert page.url == ORIGIN + digest.get_absolute_url()
+    assert "<script>window.__xss=1;alert(1)</script>" in page.locator("article h1").inner_text()
+    shot(page, artifacts_dir, "xss")
+    assert page.dialogs == []
