@@ -131,7 +131,7 @@ def load_directory(series, directory, anchor, now=None):
 
     from .fetch import FetchResult
 
-    folder = Path(directory) / series.slug
+    folder = Path(directory).resolve() / series.slug
     if not folder.is_dir():
         raise FileNotFoundError(f"No sample feeds for series {series.slug!r}: expected the folder {folder}")
     sources = {urlsplit(s.url).hostname: s for s in series.sources.filter(active=True)}
