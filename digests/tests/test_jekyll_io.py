@@ -1,0 +1,354 @@
+"""jekyll_io: import by (series, date), byte-identical export, bad files refused whole, bounded queries."""
+import datetime as dt
+import os
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from digests import jekyll, jekyll_io
+from digests.jekyll_io import export_digests, import_paths, import_post, stored_post, write_atomic
+from digests.models import Digest, Insight, NewsItem, ReviewEvent, Series, Status
+from digests.posts import digest_snapshot, digest_to_post, with_content
+from digests.tests.factories import DigestFactory, NewsItemFactory
+
+pytestmark = pytest.mark.django_db
+
+SEOUL = ZoneInfo("Asia/Seoul")
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "posts"
+
+
+def shared_golden() -> Path:
+    shared = Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+    path = shared / "jekyll" / "2026-02-03-daily-it-news.md"
+    if not path.is_file():
+        pytest.skip(f"../shared/ exists only on developer machines and in CI (looked for {path})")
+    return path
+
+
+def post_text(title="[2026-03-01] 글로벌 IT 뉴스 Top 5", date="2026-03-01 13:00:00 +0900", categories="tech",
+              items=2, extra="", footer=True):
+    item = jekyll.Item(
+        title="제목", summary="요약 문단입니다.", source_url="https://example.com/a?b=1",
+        insights=[jekyll.Insight("라벨", "시사점 내용")],
+    )
+    fm = f"---\nlayout: default\ntitle:  \"{title}\"\ndate:   {date}\ncategories: {categories}\n{extra}---\n\n"
+    body = jekyll.render(jekyll.Post(title="x", date=dt.datetime(2026, 3, 1, tzinfo=SEOUL), items=[item] * items,
+                                     footer="바닥글" if footer else None))
+    return fm + body.split("---\n\n", 1)[1] if items else fm + "\n"
+
+
+def write(folder: Path, name: str, text, encoding="utf-8") -> Path:
+    path = folder / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode(encoding))
+    return path
+
+
+def test_sample_posts_round_trip_byte_identical(tmp_path):
+    report = import_paths([SAMPLES])
+    assert (len(report.created), report.failed, report.warnings) == (6, [], [])
+    export = export_digests(Digest.objects.all(), tmp_path)
+    assert len(export.written) == 6
+    for sample in sorted(SAMPLES.glob("*.md")):
+        assert (tmp_path / "_posts" / sample.name).read_bytes() == sample.read_bytes(), sample.name
+
+
+def test_golden_post_round_trip(tmp_path):
+    golden = shared_golden()
+    report = import_paths([golden])
+    assert report.created == [str(golden)] and not report.warnings
+    export_digests(Digest.objects.all(), tmp_path)
+    assert (tmp_path / "_posts" / golden.name).read_bytes() == golden.read_bytes()
+
+
+def test_import_stores_every_field():
+    path = SAMPLES / "2026-11-03-daily-entertainment-news.md"
+    report = import_paths([path])
+    digest = Digest.objects.get()
+    post = jekyll.parse(path.read_text(encoding="utf-8"))
+    assert report.created == [str(path)]
+    assert (digest.series.slug, digest.date, digest.slug, digest.title) == (
+        "entertainment", dt.date(2026, 11, 3), "daily-entertainment-news", "[2026-11-03] 연예/문화 뉴스 Top 5")
+    assert digest.published_at == dt.datetime(2026, 11, 3, 13, 7, 55, tzinfo=SEOUL)
+    assert digest.footer == post.footer and digest.status == Status.PUBLISHED
+    assert sorted(digest.tags.names()) == ["K-팝", "공연"]
+    items = list(digest.items.order_by("position"))
+    assert [i.position for i in items] == [0, 1, 2, 3, 4]
+    assert [(i.title, i.summary, i.source_url) for i in items] == [
+        (i.title, i.summary, i.source_url) for i in post.items]
+    assert [[(x.label, x.text) for x in i.insights.order_by("position")] for i in items] == [
+        [(x.label, x.text) for x in i.insights] for i in post.items]
+
+
+def test_imported_published_digest_is_live_with_the_stored_content():
+    import_paths([SAMPLES])
+    assert Digest.objects.live().count() == 6
+    for digest in with_content(Digest.objects.all()):
+        assert digest.live_snapshot == digest_snapshot(digest)
+
+
+def test_import_writes_one_audit_event_per_file():
+    import_paths([SAMPLES / "2026-11-02-daily-it-news.md"], status=Status.DRAFT)
+    import_paths([SAMPLES / "2026-11-02-daily-it-news.md"])
+    events = list(ReviewEvent.objects.values_list("action", "from_status", "to_status", "actor", "data__created"))
+    assert events == [("import", "", "draft", None, True), ("import", "draft", "published", None, False)]
+
+
+def test_import_as_draft_is_not_live_and_keeps_a_live_version(tmp_path):
+    path = SAMPLES / "2026-11-02-daily-it-news.md"
+    import_paths([path], status=Status.DRAFT)
+    digest = Digest.objects.get()
+    assert digest.status == Status.DRAFT and not Digest.objects.live().exists()
+
+    import_paths([path])
+    live = Digest.objects.get().live_snapshot
+    changed = write(tmp_path, path.name, path.read_text(encoding="utf-8").replace("노바칩", "노바칩스"))
+    import_paths([changed], status=Status.DRAFT)
+    digest = Digest.objects.get()
+    # A correction in progress: readers keep what was published.
+    assert digest.status == Status.DRAFT and digest.live_snapshot == live
+    assert "노바칩스" in digest.items.get(position=0).title
+
+
+def test_reimport_updates_instead_of_duplicating(tmp_path):
+    path = SAMPLES / "2026-11-03-daily-entertainment-news.md"
+    import_paths([path])
+    digest = Digest.objects.get()
+    item_ids = list(digest.items.order_by("position").values_list("pk", flat=True))
+    digest.items.get(position=1).tags.add("editor-tag")
+
+    text = path.read_text(encoding="utf-8").replace("보이그룹 '노스텔라'", "보이그룹 '노스텔라 X'")
+    text = text.replace('tags: ["K-팝", "공연"]\n', "")  # no tags: the digest keeps its own
+    changed = write(tmp_path, path.name, text)
+    report = import_paths([changed])
+
+    assert report.updated == [str(changed)] and not report.created
+    assert Digest.objects.count() == 1 and NewsItem.objects.count() == 5 and Insight.objects.count() == 10
+    digest = Digest.objects.get()
+    assert digest.version == 2
+    assert digest.items.get(position=0).title.startswith("보이그룹 '노스텔라 X'")
+    assert list(digest.items.order_by("position").values_list("pk", flat=True)) == item_ids
+    assert list(digest.items.get(position=1).tags.names()) == ["editor-tag"]
+    assert sorted(digest.tags.names()) == ["K-팝", "공연"]
+    assert digest.live_snapshot == digest_snapshot(with_content(Digest.objects.all()).get())
+
+
+def test_reimport_with_fewer_items_and_new_tags_replaces_them(tmp_path):
+    import_paths([write(tmp_path, "2026-03-01-daily-it-news.md", post_text(items=3, extra='tags: ["a"]\n'))])
+    report = import_paths([write(tmp_path, "2026-03-01-daily-it-news.md", post_text(items=1, extra='tags: ["b", "c"]\n'))])
+    assert report.updated and not report.failed
+    digest = Digest.objects.get()
+    assert digest.items.count() == 1 and Insight.objects.count() == 1
+    assert sorted(digest.tags.names()) == ["b", "c"]
+    assert digest.live_snapshot == digest_snapshot(with_content(Digest.objects.all()).get())
+
+
+def test_unknown_category_makes_a_series_with_the_title_pattern(tmp_path):
+    text = post_text(title="[2026-03-01] 오늘의 글로벌 IT 뉴스 Top 5 {beta}", categories="news")
+    report = import_paths([write(tmp_path, "2026-03-01-daily-it-news.md", text)])
+    assert len(report.created) == 1, report.failed
+    series = Series.objects.get(jekyll_category="news")
+    assert (series.slug, series.name, series.post_slug, series.layout) == ("news", "news", "daily-it-news", "default")
+    assert series.title_template == "[{date}] 오늘의 글로벌 IT 뉴스 Top 5 {{beta}}"
+    assert series.title_for(dt.date(2026, 3, 2)) == "[2026-03-02] 오늘의 글로벌 IT 뉴스 Top 5 {beta}"
+    assert Digest.objects.get().series == series
+
+    # A second post of that category joins it, and the export gives the file back.
+    second = write(tmp_path, "2026-03-02-daily-it-news.md", text.replace("2026-03-01", "2026-03-02"))
+    assert import_paths([second]).created and Series.objects.filter(jekyll_category="news").count() == 1
+    export_digests(Digest.objects.all(), tmp_path / "site")
+    assert (tmp_path / "site" / "_posts" / second.name).read_bytes() == second.read_bytes()
+
+
+def test_a_file_that_fails_in_the_database_leaves_nothing_and_the_series_it_made_goes_too(tmp_path, monkeypatch):
+    good = write(tmp_path, "2026-03-01-daily-it-news.md", post_text())
+    bad = write(tmp_path, "2026-03-02-daily-it-news.md", post_text(categories="brand-new", date="2026-03-02 09:00:00 +0900"))
+    real_create = ReviewEvent.objects.create
+
+    def create(**kwargs):
+        if kwargs["digest"].series.jekyll_category == "brand-new":
+            raise RuntimeError("disk full")
+        return real_create(**kwargs)
+
+    monkeypatch.setattr(ReviewEvent.objects, "create", create)
+    report = import_paths([good, bad])
+    assert report.created == [str(good)]
+    assert [str(f) for f in report.failed] == [f"{bad}: not stored: RuntimeError: disk full"]
+    assert not Series.objects.filter(jekyll_category="brand-new").exists()
+    assert Digest.objects.count() == 1 and NewsItem.objects.count() == 2
+
+
+def test_bad_files_are_named_with_their_reason_and_nothing_of_them_is_stored(tmp_path):
+    good = write(tmp_path, "2026-03-01-daily-it-news.md", post_text())
+    latin1_text = post_text(date="2026-03-02 13:00:00 +0900")
+    latin1_line = latin1_text[:latin1_text.index("요약 문단입니다.")].count("\n") + 1
+    latin1 = write(tmp_path, "2026-03-02-daily-it-news.md",
+                   latin1_text.encode().replace("요약 문단입니다.".encode(), b"caf\xe9"))
+    no_front = write(tmp_path, "2026-03-03-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")
+    bad_date = write(tmp_path, "2026-03-04-daily-it-news.md", post_text(date="2026-13-45 25:00:00 +0900"))
+    no_item = write(tmp_path, "2026-03-05-daily-it-news.md", post_text(items=0, date="2026-03-05 13:00:00 +0900"))
+    too_long = write(tmp_path, "2026-03-06-daily-it-news.md", post_text(title="x" * 301, date="2026-03-06 13:00:00 +0900"))
+    missing = tmp_path / "nowhere.md"
+
+    report = import_paths([tmp_path, missing])
+
+    assert report.created == [str(good)]
+    failed = {Path(f.path).name: f for f in report.failed}
+    assert set(failed) == {latin1.name, no_front.name, bad_date.name, no_item.name, too_long.name, "nowhere.md"}
+    assert failed[latin1.name].line == latin1_line and "not UTF-8" in failed[latin1.name].message
+    assert failed[no_front.name].line == 1 and "no front matter" in failed[no_front.name].message
+    assert failed[bad_date.name].line == 4 and "2026-13-45" in failed[bad_date.name].message
+    assert "no item" in failed[no_item.name].message
+    assert str(failed[too_long.name]) == f"{too_long}: the title has 301 characters; at most 300 fit"
+    assert str(failed["nowhere.md"]) == f"{missing}: no such file or folder"
+    assert Digest.objects.count() == 1 and ReviewEvent.objects.count() == 1
+    assert NewsItem.objects.count() == 2
+    assert report.summary() == "Imported 1 (created 1, updated 0), failed 6"
+
+
+def test_warnings_are_reported_with_file_and_line(tmp_path):
+    text = post_text(extra="author: 뉴스봇\n").replace("**📌 요약**", "**📌 요정**  ").replace("\n", "\r\n")
+    path = write(tmp_path, "2026-03-01-daily-it-news.md", text)
+    report = import_paths([path])
+    assert report.created == [str(path)]
+    messages = [str(w) for w in report.warnings]
+    assert f"{path}:1: front matter key 'author' is kept in the digest's provenance but not exported" in messages
+    digest = Digest.objects.get()
+    assert digest.provenance["import"]["front_matter"] == {"author": "뉴스봇"}
+    assert digest.items.get(position=0).summary == "요약 문단입니다."
+
+
+def test_folders_a_site_folder_and_leftover_temporary_files(tmp_path):
+    posts = tmp_path / "site" / "_posts"
+    posts.mkdir(parents=True)
+    write(tmp_path / "site", "index.md", "# not a post")
+    write(posts, "2026-03-01-daily-it-news.md", post_text())
+    write(posts, ".hidden-2026-03-02-daily-it-news.md", "half written")
+    (tmp_path / "empty").mkdir()
+    report = import_paths([tmp_path / "site", tmp_path / "empty"])
+    assert len(report.created) == 1
+    assert [str(f) for f in report.failed] == [f"{tmp_path / 'empty'}: no post files (*.md, *.markdown) in this folder"]
+
+
+def test_import_post_returns_the_digest_and_whether_it_was_created():
+    post = jekyll.parse((SAMPLES / "2026-11-04-daily-it-news.md").read_text(encoding="utf-8"))
+    digest, created = import_post(post, "2026-11-04-daily-it-news.md")
+    assert created and digest.pk and digest.status == Status.PUBLISHED
+    again, created = import_post(post, "2026-11-04-daily-it-news.md", status=Status.APPROVED)
+    assert not created and again.pk == digest.pk and again.status == Status.APPROVED
+
+
+def test_progress_is_reported_per_file(tmp_path):
+    calls = []
+    import_paths([SAMPLES], progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(n, 6) for n in range(1, 7)]
+    calls.clear()
+    export_digests(Digest.objects.all(), tmp_path, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(n, 6) for n in range(1, 7)]
+
+
+def test_export_leaves_unchanged_files_untouched(tmp_path):
+    import_paths([SAMPLES])
+    first = export_digests(Digest.objects.all(), tmp_path)
+    assert (len(first.written), len(first.unchanged)) == (6, 0)
+    posts = tmp_path / "_posts"
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in posts.iterdir()}
+
+    digest = Digest.objects.get(date=dt.date(2026, 11, 2), series__slug="tech")
+    NewsItem.objects.filter(digest=digest, position=0).update(title="바뀐 제목")
+    second = export_digests(Digest.objects.all(), tmp_path)
+
+    assert second.summary() == "Wrote 1, unchanged 5"
+    after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in posts.iterdir()}
+    assert set(after) == set(before), "no temporary file is left behind"
+    changed = "2026-11-02-daily-it-news.md"
+    assert {n for n in after if after[n] != before[n]} == {changed}
+    assert "### 바뀐 제목\n" in (posts / changed).read_text(encoding="utf-8")
+
+
+def test_export_filters_by_queryset(tmp_path):
+    import_paths([SAMPLES])
+    Digest.objects.filter(date=dt.date(2026, 11, 4)).update(status=Status.DRAFT)
+    report = export_digests(Digest.objects.published().filter(series__slug="tech"), tmp_path)
+    assert sorted(Path(p).name for p in report.written) == ["2026-11-02-daily-it-news.md", "2026-11-03-daily-it-news.md"]
+
+
+def test_export_reports_a_digest_it_cannot_write_and_goes_on(tmp_path):
+    import_paths([SAMPLES / "2026-11-02-daily-it-news.md", SAMPLES / "2026-11-03-daily-it-news.md"])
+    (tmp_path / "_posts" / "2026-11-02-daily-it-news.md").mkdir(parents=True)  # a folder where the file goes
+    report = export_digests(Digest.objects.order_by("date"), tmp_path)
+    assert len(report.written) == 1 and len(report.failed) == 1
+    assert "2026-11-02-daily-it-news.md" in report.failed[0].path and "not written" in report.failed[0].message
+
+
+def _make_digests(count, start):
+    for n in range(count):
+        digest = DigestFactory(date=start + dt.timedelta(days=n), status=Status.PUBLISHED)
+        digest.tags.add(f"tag{n}", "공통")
+
+
+def test_export_query_count_does_not_grow_with_the_digests(tmp_path):
+    ContentType.objects.get_for_model(Digest)  # cached for the process: keep it out of the count
+    _make_digests(3, dt.date(2025, 1, 1))
+    with CaptureQueriesContext(connection) as three:
+        assert len(export_digests(Digest.objects.all(), tmp_path / "a").written) == 3
+    _make_digests(27, dt.date(2025, 2, 1))
+    with CaptureQueriesContext(connection) as thirty:
+        assert len(export_digests(Digest.objects.all(), tmp_path / "b").written) == 30
+    assert len(thirty) == len(three) <= 5
+
+
+def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path, django_assert_max_num_queries):
+    def files(count, folder, start):
+        folder.mkdir()
+        for n in range(count):
+            day = start + dt.timedelta(days=n)
+            write(folder, f"{day}-daily-it-news.md",
+                  post_text(title=f"[{day}] 글로벌 IT 뉴스 Top 5", date=f"{day} 13:00:00 +0900", items=5))
+        return folder
+
+    with CaptureQueriesContext(connection) as two:
+        assert len(import_paths([files(2, tmp_path / "two", dt.date(2026, 4, 1))]).created) == 2
+    with CaptureQueriesContext(connection) as eight:
+        assert len(import_paths([files(8, tmp_path / "eight", dt.date(2026, 5, 1))]).created) == 8
+    per_file = (len(eight) - len(two)) / 6
+    assert len(two) == 1 + 2 * per_file, "one query for the series, then the same for every file"
+    assert per_file <= 7  # savepoint, select, insert digest, items, insights, event, release
+    with django_assert_max_num_queries(1 + 8 * 10):
+        assert len(import_paths([tmp_path / "eight"]).updated) == 8
+
+
+def test_stored_post_agrees_with_digest_to_post():
+    digests = [
+        DigestFactory(status=Status.PUBLISHED, published_at=dt.datetime(2026, 1, 5, 4, 30, tzinfo=dt.timezone.utc)),
+        DigestFactory(footer="", items=2),
+        DigestFactory(items=0),
+    ]
+    digests[0].tags.add("z", "a", "가")
+    NewsItemFactory(digest=digests[2], position=0, insights=0, source_url="")
+    for digest in with_content(Digest.objects.filter(pk__in=[d.pk for d in digests])):
+        items = [jekyll.Item(i.title, i.summary, [jekyll.Insight(x.label, x.text) for x in i.insights.all()],
+                             i.source_url) for i in digest.items.all()]
+        assert stored_post(digest, items, [t.name for t in digest.tags.all()]) == digest_to_post(digest)
+
+
+def test_write_atomic(tmp_path, monkeypatch):
+    path = tmp_path / "post.md"
+    assert write_atomic(path, b"one") is True and path.read_bytes() == b"one"
+    os.chmod(path, 0o640)
+    inode = path.stat().st_ino
+    assert write_atomic(path, b"one") is False and path.stat().st_ino == inode
+    assert write_atomic(path, b"two") is True and path.read_bytes() == b"two"
+    assert path.stat().st_ino != inode, "replaced by rename, not rewritten in place"
+    assert path.stat().st_mode & 0o777 == 0o640
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(jekyll_io.os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        write_atomic(path, b"three")
+    assert path.read_bytes() == b"two" and [p.name for p in tmp_path.iterdir()] == ["post.md"]
