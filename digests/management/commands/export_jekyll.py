@@ -14,7 +14,7 @@ class Command(BaseCommand):
             "rename); a file whose bytes would not change is left untouched.")
 
     def add_arguments(self, parser):
-        parser.add_argument("site_dir", nargs="?", metavar="SITE_DIR", default=settings.JEKYLL_SITE_DIR or None,
+        parser.add_argument("site_dir", nargs="?", metavar="SITE_DIR",
                             help="The Jekyll site folder (default: the JEKYLL_SITE_DIR setting)")
         parser.add_argument("--status", default=Status.PUBLISHED, choices=Status.values,
                             help="Export digests with this status (default: published)")
@@ -25,6 +25,7 @@ class Command(BaseCommand):
                                  "and push to JEKYLL_GIT_REMOTE/JEKYLL_GIT_BRANCH when set")
 
     def handle(self, *args, site_dir, status, series, **options):
+        site_dir = site_dir or settings.JEKYLL_SITE_DIR
         if not site_dir:
             raise CommandError("No SITE_DIR: pass the Jekyll site folder, or set JEKYLL_SITE_DIR.")
         site = Path(site_dir).expanduser()

@@ -1,0 +1,154 @@
+"""import_jekyll and export_jekyll: summaries, failures as path:line: reason, exit status, filters."""
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command, get_commands, load_command_class
+from django.core.management.base import CommandError
+
+from digests.models import Digest, Status
+
+pytestmark = pytest.mark.django_db
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "posts"
+
+
+def run(name, *args, **options):
+    out, err = io.StringIO(), io.StringIO()
+    call_command(name, *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+def run_failing(name, *args, **options):
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.raises(CommandError) as failure:
+        call_command(name, *args, stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue(), str(failure.value)
+
+
+def golden_post() -> Path:
+    shared = Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
+    path = shared / "jekyll" / "2026-02-03-daily-it-news.md"
+    if not path.is_file():
+        pytest.skip(f"../shared/ exists only on developer machines and in CI (looked for {path})")
+    return path
+
+
+def test_golden_post_import_then_export_is_byte_identical(tmp_path):
+    golden = golden_post()
+    out, err = run("import_jekyll", str(golden))
+    assert out == "Imported 1 (created 1, updated 0), failed 0\n" and err == ""
+    out, _ = run("export_jekyll", str(tmp_path))
+    assert out == "Wrote 1, unchanged 0\n"
+    assert (tmp_path / "_posts" / golden.name).read_bytes() == golden.read_bytes()
+
+
+def test_sample_posts_import_then_export_is_byte_identical(tmp_path):
+    out, err = run("import_jekyll", str(SAMPLES))
+    assert out == "Imported 6 (created 6, updated 0), failed 0\n" and err == ""
+    out, _ = run("export_jekyll", str(tmp_path))
+    assert out == "Wrote 6, unchanged 0\n"
+    for sample in SAMPLES.glob("*.md"):
+        assert (tmp_path / "_posts" / sample.name).read_bytes() == sample.read_bytes(), sample.name
+
+    out, _ = run("import_jekyll", str(tmp_path))  # the site folder: its _posts
+    assert out == "Imported 6 (created 0, updated 6), failed 0\n"
+    assert Digest.objects.count() == 6
+    out, _ = run("export_jekyll", str(tmp_path))
+    assert out == "Wrote 0, unchanged 6\n"
+
+
+def test_import_failures_are_listed_and_the_exit_status_is_not_zero(tmp_path):
+    shutil.copy(SAMPLES / "2026-11-02-daily-it-news.md", tmp_path)
+    (tmp_path / "2026-11-05-daily-it-news.md").write_bytes(b"---\ntitle: \"x\"\ndate: 2026-11-05\n---\n\xff\n")
+    (tmp_path / "2026-11-06-daily-it-news.md").write_text("no front matter\n", encoding="utf-8")
+    (tmp_path / "2026-11-07-daily-it-news.md").write_text(
+        "---\ntitle: \"x\"\ndate:   tomorrow\ncategories: tech\n---\n\n### a\n", encoding="utf-8")
+    (tmp_path / "2026-11-08-daily-it-news.md").write_text(
+        "---\ntitle: \"x\"\ndate:   2026-11-08 13:00:00 +0900\ncategories: tech\n---\n\n", encoding="utf-8")
+
+    out, err, message = run_failing("import_jekyll", str(tmp_path))
+
+    assert out == "Imported 1 (created 1, updated 0), failed 4\n"
+    lines = err.splitlines()
+    assert lines[0].startswith(f"{tmp_path}/2026-11-05-daily-it-news.md:5: not UTF-8")
+    assert lines[1] == f"{tmp_path}/2026-11-06-daily-it-news.md:1: no front matter: a post must start with a line '---'"
+    assert lines[2].startswith(f"{tmp_path}/2026-11-07-daily-it-news.md:3: the date 'tomorrow' is not a date")
+    assert lines[3].startswith(f"{tmp_path}/2026-11-08-daily-it-news.md:") and "no item" in lines[3]
+    assert len(lines) == 4
+    assert "4 file(s) could not be imported" in message and "run the command again" in message
+    assert list(Digest.objects.values_list("date", flat=True)) == [__import__("datetime").date(2026, 11, 2)]
+
+
+def test_exit_status_from_the_command_line(tmp_path, capsys):
+    (tmp_path / "2026-11-06-daily-it-news.md").write_text("no front matter\n", encoding="utf-8")
+    command = load_command_class(get_commands()["import_jekyll"], "import_jekyll")
+    with pytest.raises(SystemExit) as exit_:
+        command.run_from_argv(["manage.py", "import_jekyll", str(tmp_path), "--no-progress"])
+    assert exit_.value.code == 1
+    assert "no front matter" in capsys.readouterr().err
+
+
+def test_import_status_option():
+    out, _ = run("import_jekyll", str(SAMPLES / "2026-11-02-daily-it-news.md"), status="approved")
+    assert out.startswith("Imported 1 ")
+    digest = Digest.objects.get()
+    assert digest.status == Status.APPROVED and digest.live_snapshot is None
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("import_jekyll", str(SAMPLES), "--status", "live")
+
+
+def test_import_warnings_go_to_stderr_with_file_and_line(tmp_path):
+    text = (SAMPLES / "2026-11-02-daily-it-news.md").read_text(encoding="utf-8")
+    path = tmp_path / "2026-11-02-daily-it-news.md"
+    path.write_text(text.replace("categories: tech\n", "categories: tech\nauthor: bot\n"), encoding="utf-8")
+    out, err = run("import_jekyll", str(path))
+    assert out == "Imported 1 (created 1, updated 0), failed 0\n"
+    assert err == f"warning: {path}:1: front matter key 'author' is kept in the digest's provenance but not exported\n"
+    assert run("import_jekyll", str(path), verbosity=0)[1] == ""
+
+
+def test_export_filters_by_status_and_series(tmp_path):
+    run("import_jekyll", str(SAMPLES))
+    Digest.objects.filter(date="2026-11-04").update(status=Status.APPROVED)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+
+    out, _ = run("export_jekyll", str(tmp_path / "a"), series="entertainment")
+    assert out == "Wrote 2, unchanged 0\n"
+    assert sorted(p.name for p in (tmp_path / "a" / "_posts").iterdir()) == [
+        "2026-11-02-daily-entertainment-news.md", "2026-11-03-daily-entertainment-news.md"]
+
+    out, _ = run("export_jekyll", str(tmp_path / "b"), status="approved")
+    assert sorted(p.name for p in (tmp_path / "b" / "_posts").iterdir()) == [
+        "2026-11-04-daily-entertainment-news.md", "2026-11-04-daily-it-news.md"]
+
+    _, _, message = run_failing("export_jekyll", str(tmp_path), series="sports")
+    assert message == "No series 'sports'; the series are: entertainment, tech."
+
+
+def test_export_needs_an_existing_site_folder(tmp_path, settings):
+    settings.JEKYLL_SITE_DIR = ""
+    assert "No SITE_DIR" in run_failing("export_jekyll")[2]
+    settings.JEKYLL_SITE_DIR = str(tmp_path)
+    assert run("export_jekyll")[0] == "Wrote 0, unchanged 0\n"
+    assert "is not a folder" in run_failing("export_jekyll", str(tmp_path / "missing"))[2]
+
+
+def test_export_lists_a_post_it_cannot_write(tmp_path):
+    run("import_jekyll", str(SAMPLES / "2026-11-02-daily-it-news.md"), str(SAMPLES / "2026-11-03-daily-it-news.md"))
+    (tmp_path / "_posts" / "2026-11-03-daily-it-news.md").mkdir(parents=True)
+    out, err, message = run_failing("export_jekyll", str(tmp_path))
+    assert out == "Wrote 1, unchanged 0, failed 1\n"
+    assert err.startswith(f"{tmp_path}/_posts/2026-11-03-daily-it-news.md: digest ")
+    assert "1 digest(s) could not be exported" in message
+
+
+def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
+    # StringIO is not a tty: the summary alone, no tqdm carriage returns.
+    out, err = run("import_jekyll", str(SAMPLES))
+    assert "\r" not in err and "post/s" not in err and err == ""
+    out, err = run("export_jekyll", str(tmp_path))
+    assert "\r" not in err and err == ""
