@@ -221,3 +221,17 @@ def test_export_jekyll_commit_flag(blog, tech):
     plain.mkdir()
     with pytest.raises(CommandError, match="not a git working copy"):
         call_command("export_jekyll", str(plain), "--commit", "--no-progress")
+
+
+def test_publishers_hear_of_a_new_export_once(tmp_path, settings, tech, publisher, mailoutbox,
+                                               django_capture_on_commit_callbacks):
+    settings.JEKYLL_SITE_DIR = str(tmp_path)
+    settings.JEKYLL_GIT_REMOTE = ""
+    digest = live_digest(series=tech)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.export_digest(digest)
+    assert [m.subject for m in mailoutbox] == [f"[published] {digest.title}"]
+    assert publisher.email in mailoutbox[0].to
+    with django_capture_on_commit_callbacks(execute=True):
+        assert publishing.export_digest(digest).status == Status.UNCHANGED
+    assert len(mailoutbox) == 1
