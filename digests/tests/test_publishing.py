@@ -235,3 +235,20 @@ def test_publishers_hear_of_a_new_export_once(tmp_path, settings, tech, publishe
     with django_capture_on_commit_callbacks(execute=True):
         assert publishing.export_digest(digest).status == Status.UNCHANGED
     assert len(mailoutbox) == 1
+
+
+def test_a_publisher_can_export_again_from_the_admin(blog, client, tech, publisher, editor):
+    _, remote = blog
+    reject_pushes(remote, 1)
+    digest = live_digest(series=tech)
+    with pytest.raises(publishing.ExportError):
+        publishing.export_digest(digest)
+    record = digest.exports.get()
+    client.force_login(editor)
+    page = client.get("/admin/digests/exportrecord/")
+    assert page.status_code == 200 and "export_again" not in page.content.decode()
+    client.force_login(publisher)
+    response = client.post("/admin/digests/exportrecord/", {"action": "export_again", "_selected_action": [record.pk]})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert (record.status, record.attempts) == (Status.PUSHED, 2)
