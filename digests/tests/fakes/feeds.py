@@ -1,5 +1,6 @@
 """A feed server with routes that misbehave on purpose (slow, huge, looping, redirecting away) and an RSS builder."""
 import datetime as dt
+import hashlib
 import time
 from dataclasses import dataclass, field
 from email.utils import format_datetime
@@ -27,8 +28,11 @@ def rss(items, title="Fixture feed", encoding="utf-8"):
 
 def stories(prefix, count, published, link_base="https://news.example.com", step_minutes=10):
     """`count` distinct stories named after `prefix`, the newest at `published`."""
+    def word(n):  # keeps titles of different feeds apart, so they are not merged as one story
+        return hashlib.sha1(f"{prefix}-{n}".encode()).hexdigest()[:10]
+
     return [
-        {"title": f"{prefix} story {n} about chips and clouds", "link": f"{link_base}/{prefix}/{n}?utm_source=rss",
+        {"title": f"{prefix} story {n} about {word(n)} chips and clouds", "link": f"{link_base}/{prefix}/{n}?utm_source=rss",
          "description": f"<p>{prefix} story {n}. It explains what happened. More details follow.</p>",
          "published": published - dt.timedelta(minutes=step_minutes * n)}
         for n in range(count)
