@@ -1,25 +1,122 @@
-"""Admin for what feeds the drafts: sources, their entries and generation runs."""
-from django.contrib import admin
+"""Admin for what feeds the drafts: sources, their entries, generation runs, and the "regenerate item" page."""
+import json
 
-from .models import FeedEntry, GenerationRun, Source
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from .models import FeedEntry, GenerationRun, NewsItem, Source
+
+FETCH_STATE = ["etag", "last_modified", "last_status", "last_error", "last_fetched_at"]
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "series", "url", "weight", "active", "last_status", "last_fetched_at"]
     list_filter = ["series", "active", "last_status"]
+    list_editable = ["weight", "active"]
+    search_fields = ["name", "url"]
+    readonly_fields = FETCH_STATE
+    actions = ["fetch_now"]
+
+    @admin.action(description="Fetch the selected sources' series now")
+    def fetch_now(self, request, queryset):
+        from . import tasks
+
+        for series_id in sorted(set(queryset.values_list("series_id", flat=True))):
+            transaction.on_commit(lambda sid=series_id: tasks.fetch_sources.delay(series_id=sid))
+        self.message_user(request, "Fetching queued; the sources' last status shows the outcome.", messages.INFO)
 
 
 @admin.register(FeedEntry)
 class FeedEntryAdmin(admin.ModelAdmin):
     list_display = ["title", "source", "published_at", "fetched_at"]
     list_filter = ["source__series", "source"]
-    list_select_related = ["source"]
+    list_select_related = ["source", "source__series"]
     search_fields = ["title", "canonical_url"]
+    date_hierarchy = "published_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(GenerationRun)
 class GenerationRunAdmin(admin.ModelAdmin):
-    list_display = ["series", "date", "status", "writer", "started_at", "finished_at"]
+    list_display = ["series", "date", "status", "writer", "digest", "started_at", "finished_at", "short_error"]
     list_filter = ["status", "series"]
-    list_select_related = ["series"]
+    list_select_related = ["series", "digest"]
+    readonly_fields = ["series", "date", "status", "digest", "writer", "error", "started_at", "finished_at",
+                       "timings_display", "details_display"]
+    exclude = ["timings", "details"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Error")
+    def short_error(self, obj):
+        return (obj.error[:120] + "…") if len(obj.error) > 120 else obj.error
+
+    @admin.display(description="Timings (s)")
+    def timings_display(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.timings, indent=2))
+
+    @admin.display(description="Details")
+    def details_display(self, obj):
+        return format_html("<pre>{}</pre>", json.dumps(obj.details, indent=2, ensure_ascii=False))
+
+    def get_urls(self):
+        return [
+            path("regenerate-item/<int:item_id>/", self.admin_site.admin_view(self.regenerate_item_view),
+                 name="digests_generationrun_regenerate_item"),
+            *super().get_urls(),
+        ]
+
+    def regenerate_item_view(self, request, item_id):
+        """Pick another candidate of the day for one item (or let the ranking pick) and have it rewritten."""
+        from . import tasks
+        from .generation import merge
+        from .generation.service import GenerationError
+        from .workflow import TransitionError
+
+        item = get_object_or_404(NewsItem.objects.select_related("digest__series"), pk=item_id)
+        digest = item.digest
+        if not request.user.has_perm("digests.change_newsitem"):
+            raise PermissionDenied
+        back = reverse("admin:digests_digest_change", args=[digest.pk])
+        if request.method == "POST":
+            candidate_id = request.POST.get("candidate_id") or None
+            try:
+                with transaction.atomic():
+                    transaction.on_commit(lambda: tasks.regenerate_item.delay(item.pk, candidate_id, request.user.pk))
+            except (GenerationError, TransitionError) as exc:  # raised here when tasks run eagerly (the demo)
+                self.message_user(request, f"Item {item.position + 1} was not regenerated: {exc}", messages.ERROR)
+            else:
+                self.message_user(request, f"Item {item.position + 1} is being rewritten; reload the digest to see it.",
+                                  messages.SUCCESS)
+            return HttpResponseRedirect(back)
+        used = set(digest.items.exclude(pk=item.pk).values_list("candidate_id", flat=True))
+        candidates = [c for c in merge.candidates_for(digest.series, digest.date, _window_hours())
+                      if c.id not in used][:30]
+        context = {
+            **self.admin_site.each_context(request), "title": f"Regenerate item {item.position + 1}", "item": item,
+            "digest": digest, "candidates": candidates, "back": back, "opts": self.model._meta,
+            "editable": digest.is_editable,
+        }
+        return TemplateResponse(request, "admin/digests/generationrun/regenerate_item.html", context)
+
+
+def _window_hours():
+    from django.conf import settings
+
+    return settings.NEWSROOM_CANDIDATE_WINDOW_HOURS

@@ -1,0 +1,55 @@
+"""Generation admin: sources, entries and runs listed; the regenerate-item page for editors only."""
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from digests.generation import service
+from digests.models import GenerationRun, ReviewEvent
+from digests.tests.fakes.feeds import rss, stories
+from digests.tests.fakes.fixtures import *  # noqa: F401,F403
+
+pytestmark = pytest.mark.django_db
+DAY = dt.date(2026, 3, 2)
+
+
+@pytest.fixture
+def digest(tech, add_source, fetch_settings, writer_settings):
+    now = tech.scheduled_at(DAY) - dt.timedelta(minutes=30)
+    for name in ("alpha", "beta"):
+        add_source(tech, f"/{name}.xml", name=name, body=rss(stories(name, 6, now)))
+    return service.generate_draft(tech, DAY, now=now)
+
+
+def test_regenerate_item_page_lists_candidates_and_rewrites_the_item(client, editor, digest,
+                                                                     django_capture_on_commit_callbacks):
+    item = digest.items.get(position=1)
+    url = reverse("admin:digests_generationrun_regenerate_item", args=[item.pk])
+    client.force_login(editor)
+    page = client.get(url)
+    assert page.status_code == 200
+    others = set(digest.items.exclude(pk=item.pk).values_list("candidate_id", flat=True))
+    listed = [c.id for c in page.context["candidates"]]
+    assert listed and not others & set(listed)
+    choice = next(c for c in listed if c != item.candidate_id)
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = client.post(url, {"candidate_id": choice})
+    assert len(queued) == 1  # the task is queued after the request's transaction commits
+    assert response.status_code == 302 and response["Location"] == reverse("admin:digests_digest_change", args=[digest.pk])
+    item.refresh_from_db()
+    assert item.candidate_id == choice
+    assert ReviewEvent.objects.filter(digest=digest, action="edit", actor=editor).exists()
+
+
+def test_regenerate_item_page_is_refused_without_edit_rights(client, make_user, digest):
+    client.force_login(make_user(None, username="visitor"))
+    item = digest.items.first()
+    assert client.get(reverse("admin:digests_generationrun_regenerate_item", args=[item.pk])).status_code == 403
+
+
+def test_runs_sources_and_entries_render(admin_client, digest, tech):
+    run = GenerationRun.objects.get()
+    for name in ("generationrun", "source", "feedentry"):
+        assert admin_client.get(reverse(f"admin:digests_{name}_changelist")).status_code == 200
+    page = admin_client.get(reverse("admin:digests_generationrun_change", args=[run.pk]))
+    assert page.status_code == 200 and b"ingest" in page.content
