@@ -16,6 +16,7 @@ TITLE_SIMILARITY = 90
 BLOCK_KEYS = 3
 HALF_LIFE_HOURS = 12.0
 WORD = re.compile(r"[\w']+", re.UNICODE)
+NUMBERED = re.compile(r"[\w']*\d[\w']*")
 BRACKETED = re.compile(r"^\s*[\[【(<][^\]】)>]{1,12}[\]】)>]\s*")
 AGGREGATOR_HOSTS = ("news.google.com",)
 FAR_PAST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
@@ -96,27 +97,31 @@ def cluster(entries):
     for i, entry in enumerate(entries):
         if entry.canonical_url:
             groups.union(by_url.setdefault(entry.canonical_url, i), i)
-    tokens = [normalize_title(e.title, e.url).split() for e in entries]
+    normalized = [normalize_title(e.title, e.url) for e in entries]
+    tokens = [t.split() for t in normalized]
     # token_sort_ratio is ratio() of the sorted words: sort once here instead of in every comparison.
     titles = [" ".join(sorted(words)) for words in tokens]
-    numbers = [frozenset(w for w in words if any(ch.isdigit() for ch in w)) for words in tokens]
+    numbers = [frozenset(NUMBERED.findall(t)) for t in normalized]
     frequency = defaultdict(int)
     for words in tokens:
         for word in set(words):
             frequency[word] += 1
+    keys = [sorted(set(words), key=lambda w: (frequency[w], w))[:BLOCK_KEYS] for words in tokens]
     blocks = defaultdict(list)
-    for i, words in enumerate(tokens):
-        for word in sorted(set(words), key=lambda w: (frequency[w], w))[:BLOCK_KEYS]:
+    for i, words in enumerate(keys):
+        for word in words:
             blocks[word].append(i)
-    for members in blocks.values():
-        for pos, i in enumerate(members[:-1]):
-            others = members[pos + 1:]
-            matches = process.extract(titles[i], [titles[j] for j in others], scorer=fuzz.ratio,
-                                      score_cutoff=TITLE_SIMILARITY, limit=None)
-            for _choice, _score, index in matches:
-                # "Q1 results" and "Q2 results" read alike but are two stories: numbers must agree.
-                if numbers[i] == numbers[others[index]]:
-                    groups.union(i, others[index])
+    for i, words in enumerate(keys):
+        # Later entries sharing one of this title's rarest words: one comparison call per entry.
+        others = sorted({j for word in words for j in blocks[word] if j > i})
+        if not others:
+            continue
+        matches = process.extract(titles[i], [titles[j] for j in others], scorer=fuzz.ratio,
+                                  score_cutoff=TITLE_SIMILARITY, limit=None)
+        for _choice, _score, index in matches:
+            # "Q1 results" and "Q2 results" read alike but are two stories: numbers must agree.
+            if numbers[i] == numbers[others[index]]:
+                groups.union(i, others[index])
     clusters = defaultdict(list)
     for i in range(n):
         clusters[groups.find(i)].append(entries[i])
@@ -130,9 +135,14 @@ def candidate_id(members):
 
 def to_candidate(members, now):
     """The cluster's representative is the entry of its heaviest source (then the earliest)."""
-    lead = max(members, key=lambda e: (e.weight, -(e.published_at or FAR_PAST).timestamp(), -e.id))
-    sources = sorted({e.source_name for e in members})
-    dates = [e.published_at for e in members if e.published_at]
+    if len(members) == 1:
+        lead = members[0]
+        sources = [lead.source_name]
+        dates = [lead.published_at] if lead.published_at else []
+    else:
+        lead = max(members, key=lambda e: (e.weight, -(e.published_at or FAR_PAST).timestamp(), -e.id))
+        sources = sorted({e.source_name for e in members})
+        dates = [e.published_at for e in members if e.published_at]
     newest = max(dates) if dates else None
     age_hours = max(0.0, (now - newest).total_seconds() / 3600) if newest else 24.0
     parts = {
