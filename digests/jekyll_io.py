@@ -446,11 +446,23 @@ class _Importer:
             _update_items(kept)
         if len(kept) < len(rows):
             NewsItem.objects.bulk_create([row for row in rows if row.pk is None])
-        Insight.objects.bulk_create([
-            Insight(news_item=row, position=position, label=insight.label, text=insight.text)
+        _insert_insights([
+            (row.pk, position, insight.label, insight.text)
             for row, item in zip(rows, items)
             for position, insight in enumerate(item.insights)
         ])
+
+
+def _insert_insights(rows):
+    """INSERT (news_item_id, position, label, text) rows in one executemany, without building a model per insight."""
+    if not rows:
+        return
+    qn = connection.ops.quote_name
+    columns = ("news_item_id", "position", "label", "text")
+    sql = (f"INSERT INTO {qn(Insight._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _update_items(rows):
