@@ -1,13 +1,18 @@
 """import_jekyll and export_jekyll: summaries, failures as path:line: reason, exit status, filters."""
+import fcntl
 import io
 import os
+import pty
 import shutil
+import struct
+import termios
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command, get_commands, load_command_class
 from django.core.management.base import CommandError
 
+from digests.management.commands import import_jekyll
 from digests.models import Digest, Status
 
 pytestmark = pytest.mark.django_db
@@ -152,3 +157,27 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
     assert "\r" not in err and "post/s" not in err and err == ""
     out, err = run("export_jekyll", str(tmp_path))
     assert "\r" not in err and err == ""
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch):
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    monkeypatch.setattr(import_jekyll, "PROGRESS_DELAY", 0)
+    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
+        out = io.StringIO()
+        call_command("import_jekyll", str(SAMPLES), stdout=out, stderr=terminal)
+        call_command("export_jekyll", str(tmp_path), stdout=out, stderr=terminal)
+        call_command("export_jekyll", str(tmp_path), "--no-progress", stdout=out, stderr=terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # the other end is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert shown.decode().count("6/6 [") == 2, shown
+    assert out.getvalue().splitlines() == [
+        "Imported 6 (created 6, updated 0), failed 0", "Wrote 6, unchanged 0", "Wrote 0, unchanged 6"]

@@ -7,13 +7,16 @@ from tqdm import tqdm
 from digests.jekyll_io import import_paths
 from digests.models import Status
 
+# Runs shorter than this show no bar at all.
+PROGRESS_DELAY = 1.0
+
 
 @contextmanager
 def progress_bar(command, options, unit):
     """A tqdm bar on stderr for runs longer than a second; none when stderr is not a terminal or with --no-progress."""
     stream = getattr(command.stderr, "_out", command.stderr)
     disable = options.get("no_progress") or not stream.isatty()
-    with tqdm(total=0, file=stream, unit=unit, disable=disable, delay=1, dynamic_ncols=True) as bar:
+    with tqdm(total=0, file=stream, unit=unit, disable=disable, delay=PROGRESS_DELAY, dynamic_ncols=True) as bar:
 
         def update(done, total):
             if bar.total != total:
