@@ -162,22 +162,25 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(tmp_path):
 def test_progress_bar_on_a_terminal(tmp_path, monkeypatch):
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
+    os.set_blocking(master, False)
     monkeypatch.setattr(import_jekyll, "PROGRESS_DELAY", 0)
-    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
+
+    def shown(*args):
         out = io.StringIO()
-        call_command("import_jekyll", str(SAMPLES), stdout=out, stderr=terminal)
-        call_command("export_jekyll", str(tmp_path), stdout=out, stderr=terminal)
-        call_command("export_jekyll", str(tmp_path), "--no-progress", stdout=out, stderr=terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the other end is closed: all read
-            break
-        if not chunk:
-            break
-        shown += chunk
+        call_command(*args, stdout=out, stderr=terminal)
+        terminal.flush()
+        data = b""
+        while True:
+            try:
+                data += os.read(master, 65536)
+            except BlockingIOError:  # all the command wrote has been read
+                return out.getvalue(), data.decode()
+
+    with os.fdopen(slave, "w", encoding="utf-8") as terminal:
+        out, bar = shown("import_jekyll", str(SAMPLES))
+        assert out == "Imported 6 (created 6, updated 0), failed 0\n" and "| 6/6 [" in bar
+        out, bar = shown("export_jekyll", str(tmp_path))
+        assert out == "Wrote 6, unchanged 0\n" and "| 6/6 [" in bar
+        out, bar = shown("export_jekyll", str(tmp_path), "--no-progress")
+        assert out == "Wrote 0, unchanged 6\n" and bar == ""
     os.close(master)
-    assert shown.decode().count("6/6 [") == 2, shown
-    assert out.getvalue().splitlines() == [
-        "Imported 6 (created 6, updated 0), failed 0", "Wrote 6, unchanged 0", "Wrote 0, unchanged 6"]
