@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..models import Digest, GenerationRun, Insight, NewsItem, ReviewEvent
 from . import fetch, ingest, merge, prompts
+from .locks import SeriesLock
 from .writers import chain
 from .writers.base import WriteRequest
 
@@ -78,16 +79,45 @@ def _source_warnings(results):
     return [f"{r.source_name}: {r.status} — {r.error}" for r in results if not r.ok]
 
 
-def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=None, progress=_quiet, now=None):
-    """The series' draft for `date`: the existing digest if there is one, else ingest → select → write → save.
-
-    Idempotent across processes through the (series, date) unique constraint: concurrent calls may
-    each write, but only one digest is saved, in one transaction, and the others return it.
-    """
+def _existing(series, date, progress):
     existing = Digest.objects.filter(series=series, date=date).first()
     if existing is not None:
         progress(f"{series.slug} {date}: the digest already exists (#{existing.pk}, {existing.status})")
+    return existing
+
+
+def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=None, progress=_quiet, now=None):
+    """The series' draft for `date`: the existing digest if there is one, else ingest → select → write → save.
+
+    Idempotent across processes: one process at a time generates a series (a lock that dies with
+    its process, so a killed worker blocks nobody), the others wait and return its digest; and
+    the (series, date) unique constraint settles anything that slips past the lock.
+    """
+    existing = _existing(series, date, progress)
+    if existing is not None:
         return existing
+    lock = SeriesLock(series)
+    deadline = time.monotonic() + getattr(settings, "NEWSROOM_GENERATION_LOCK_WAIT", 600)
+    waiting = False
+    while not lock.try_acquire():
+        existing = _existing(series, date, progress)
+        if existing is not None:
+            return existing
+        if time.monotonic() > deadline:
+            raise GenerationError(f"Another generation of {series.slug} is still running; try again when it ends.")
+        if not waiting:
+            progress(f"another process is generating {series.slug}: waiting for it")
+            waiting = True
+        time.sleep(0.5)
+    try:
+        # The lock's previous holder may just have saved this very day.
+        return _existing(series, date, progress) or _generate(series, date, writer_names, fetch, feeds_dir,
+                                                              progress, now)
+    finally:
+        lock.release()
+
+
+def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
     now = now or timezone.now()
     _close_abandoned_runs(series, date, now)
     run = GenerationRun.objects.create(series=series, date=date, started_at=now,

@@ -230,6 +230,8 @@ def test_ten_concurrent_calls_across_two_processes_leave_one_digest(client, work
     assert_complete(Digest.objects.get(series=series), "gemini")
     runs = GenerationRun.objects.filter(series=series)
     assert runs.filter(status="succeeded").count() == 1 and not runs.filter(status__in=["failed", "running"]).exists()
+    # The others waited for the series lock and returned its digest: the model was asked once.
+    assert len(model_server.requests) == 1
 
 
 def test_a_worker_killed_mid_answer_leaves_nothing_then_one_complete_draft(client, worker, series, model_server):  # noqa: F811
