@@ -1,10 +1,13 @@
 """A per-series generation lock that dies with its process: a PostgreSQL advisory lock, or a file lock beside SQLite."""
 import fcntl
 import hashlib
+import logging
 import os
 import tempfile
 
-from django.db import connection
+from django.db import DatabaseError, connection
+
+log = logging.getLogger(__name__)
 
 # The first key of PostgreSQL's two-key advisory locks: "generation", so other uses cannot collide.
 LOCK_CLASS = 0x6E657773
@@ -38,8 +41,13 @@ class SeriesLock:
 
     def release(self):
         if self.held and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, self.series.pk])
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_CLASS, self.series.pk])
+            except DatabaseError:
+                # A broken transaction cannot unlock; the lock then ends with the session, and
+                # must not hide the error that broke it.
+                log.warning("could not release the generation lock of series %s", self.series.pk, exc_info=True)
         if self.file is not None:
             if self.held:
                 fcntl.flock(self.file, fcntl.LOCK_UN)
