@@ -97,7 +97,7 @@ def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=Non
     if existing is not None:
         return existing
     lock = SeriesLock(series)
-    deadline = time.monotonic() + getattr(settings, "NEWSROOM_GENERATION_LOCK_WAIT", 600)
+    deadline = time.monotonic() + getattr(settings, "NEWSROOM_GENERATION_LOCK_WAIT", 480)
     waiting = False
     while not lock.try_acquire():
         existing = _existing(series, date, progress)
