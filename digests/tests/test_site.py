@@ -188,3 +188,26 @@ def test_bad_addresses_answer_404(client, tech):
     assert client.get(f"/entertainment/{digest.date:%Y/%m/%d}/daily-it-news.html").status_code == 404
     assert client.get(f"/tech/{digest.date:%Y/%m/%d}/other.html").status_code == 404
     assert client.get("/?page=abc").status_code == 200
+
+
+def test_a_lost_generation_key_never_revives_old_pages(client, tech):
+    from digests import cache as page_cache
+
+    digest = live_digest(series=tech)
+    assert client.get("/")["X-Cache"] == "miss"
+    cache.delete(page_cache.GENERATION_KEY)  # evicted
+    Digest.objects.filter(pk=digest.pk).update(live_snapshot=None)
+    page_cache.invalidate()
+    response = client.get("/")
+    assert response["X-Cache"] == "miss" and digest.live_snapshot["title"] not in response.content.decode()
+
+
+def test_a_cached_page_keeps_its_headers(client, tech):
+    live_digest(series=tech)
+    for url, content_type in [("/", "text/html"), ("/feed.xml", "application/atom+xml"), ("/sitemap.xml", "application/xml")]:
+        miss, hit = client.get(url), client.get(url)
+        assert (miss["X-Cache"], hit["X-Cache"]) == ("miss", "hit") and hit.content == miss.content
+        assert hit["Content-Type"].startswith(content_type)
+        assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"] and hit["X-Frame-Options"] == "DENY"
+    assert "X-Cache" not in client.get("/robots.txt")  # not a cached view
+    assert client.get("/nope/").status_code == 404 and client.get("/nope/").status_code == 404
