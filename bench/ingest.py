@@ -43,10 +43,13 @@ def bench_fetch(count, delay, baseline):
         for n in range(count):
             url = server.add(f"/feed{n}.xml", body=rss(stories(f"feed{n}", 30, now)), delay=delay)
             sources.append(SimpleNamespace(pk=n, name=f"feed{n}", url=url, etag="", last_modified=""))
-        step(f"fetching {count} feeds that each answer after {delay:g} s, concurrently")
-        started = time.perf_counter()
-        results = fetch.fetch_all(sources)
-        concurrent = time.perf_counter() - started
+        step(f"fetching {count} feeds that each answer after {delay:g} s, concurrently (best of 3)")
+        concurrent = None
+        for _ in range(3):
+            started = time.perf_counter()
+            results = fetch.fetch_all(sources)
+            elapsed = time.perf_counter() - started
+            concurrent = elapsed if concurrent is None else min(concurrent, elapsed)
         bad = [r for r in results if r.status != "ok"]
         if bad:
             raise SystemExit(f"Fetch failed: {bad[0].as_dict()} — is something else using 127.0.0.1?")

@@ -16,7 +16,6 @@ TITLE_SIMILARITY = 90
 BLOCK_KEYS = 3
 HALF_LIFE_HOURS = 12.0
 WORD = re.compile(r"[\w']+", re.UNICODE)
-NUMBERED = re.compile(r"[\w']*\d[\w']*")
 BRACKETED = re.compile(r"^\s*[\[【(<][^\]】)>]{1,12}[\]】)>]\s*")
 AGGREGATOR_HOSTS = ("news.google.com",)
 FAR_PAST = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
@@ -97,23 +96,23 @@ def cluster(entries):
     for i, entry in enumerate(entries):
         if entry.canonical_url:
             groups.union(by_url.setdefault(entry.canonical_url, i), i)
-    normalized = [normalize_title(e.title, e.url) for e in entries]
-    tokens = [t.split() for t in normalized]
     # token_sort_ratio is ratio() of the sorted words: sort once here instead of in every comparison.
-    titles = [" ".join(sorted(words)) for words in tokens]
-    numbers = [frozenset(NUMBERED.findall(t)) for t in normalized]
+    tokens = [sorted(normalize_title(e.title, e.url).split()) for e in entries]
+    titles = [" ".join(words) for words in tokens]
+    numbers = [frozenset(w for w in words if not w.isalpha() and any(c.isdigit() for c in w)) for words in tokens]
     frequency = defaultdict(int)
     for words in tokens:
         for word in set(words):
             frequency[word] += 1
-    keys = [sorted(set(words), key=lambda w: (frequency[w], w))[:BLOCK_KEYS] for words in tokens]
+    # Rarest first; the stable sort keeps ties in alphabetical order, so the keys do not vary between runs.
+    keys = [sorted(dict.fromkeys(words), key=frequency.__getitem__)[:BLOCK_KEYS] for words in tokens]
     blocks = defaultdict(list)
     for i, words in enumerate(keys):
         for word in words:
             blocks[word].append(i)
     for i, words in enumerate(keys):
         # Later entries sharing one of this title's rarest words: one comparison call per entry.
-        others = sorted({j for word in words for j in blocks[word] if j > i})
+        others = list({j for word in words for j in blocks[word] if j > i})
         if not others:
             continue
         matches = process.extract(titles[i], [titles[j] for j in others], scorer=fuzz.ratio,
