@@ -288,7 +288,10 @@ class _Importer:
                 warn(f"layout '{post.layout}' differs from the series' '{series.layout}'; the export writes "
                      f"'{series.layout}'")
             self._check(post, series, slug)
-            digest = Digest.objects.select_for_update().filter(series=series, date=date).first()
+            # Only what the update reads: saving then writes these and the fields assigned below, and
+            # leaves the rest (a kept live_snapshot, the workflow's fields) as they are.
+            digest = (Digest.objects.select_for_update().filter(series=series, date=date)
+                      .only("id", "status", "version", "provenance", "updated_at").first())
             created = digest is None
             if created:
                 digest = Digest(series=series, date=date)

@@ -113,12 +113,14 @@ def test_import_as_draft_is_not_live_and_keeps_a_live_version(tmp_path):
     assert "노바칩스" in digest.items.get(position=0).title
 
 
-def test_reimport_updates_instead_of_duplicating(tmp_path):
+def test_reimport_updates_instead_of_duplicating(tmp_path, editor):
     path = SAMPLES / "2026-11-03-daily-entertainment-news.md"
     import_paths([path])
     digest = Digest.objects.get()
     item_ids = list(digest.items.order_by("position").values_list("pk", flat=True))
     digest.items.get(position=1).tags.add("editor-tag")
+    Digest.objects.filter(pk=digest.pk).update(generated_snapshot={"title": "draft"}, assignee=editor)
+    first_updated_at = digest.updated_at
 
     text = path.read_text(encoding="utf-8").replace("보이그룹 '노스텔라'", "보이그룹 '노스텔라 X'")
     text = text.replace('tags: ["K-팝", "공연"]\n', "")  # no tags: the digest keeps its own
@@ -133,6 +135,8 @@ def test_reimport_updates_instead_of_duplicating(tmp_path):
     assert list(digest.items.order_by("position").values_list("pk", flat=True)) == item_ids
     assert list(digest.items.get(position=1).tags.names()) == ["editor-tag"]
     assert sorted(digest.tags.names()) == ["K-팝", "공연"]
+    assert (digest.generated_snapshot, digest.assignee) == ({"title": "draft"}, editor), "workflow fields are kept"
+    assert digest.updated_at > first_updated_at
     assert digest.live_snapshot == digest_snapshot(with_content(Digest.objects.all()).get())
 
 
