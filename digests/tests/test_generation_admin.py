@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from digests.generation import service
-from digests.models import GenerationRun, ReviewEvent
+from digests.models import GenerationRun, ReviewEvent, Source
 from digests.tests.fakes.feeds import rss, stories
 from digests.tests.fakes.fixtures import *  # noqa: F401,F403
 
@@ -53,3 +53,34 @@ def test_runs_sources_and_entries_render(admin_client, digest, tech):
         assert admin_client.get(reverse(f"admin:digests_{name}_changelist")).status_code == 200
     page = admin_client.get(reverse("admin:digests_generationrun_change", args=[run.pk]))
     assert page.status_code == 200 and b"ingest" in page.content
+
+
+def test_admin_pages_do_not_grow_their_queries_with_the_data(admin_client, digest, tech):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from digests.models import FeedEntry
+
+    item = digest.items.first()
+    pages = [reverse("admin:digests_generationrun_regenerate_item", args=[item.pk]),
+             reverse("admin:digests_generationrun_changelist"), reverse("admin:digests_feedentry_changelist"),
+             reverse("admin:digests_source_changelist")]
+
+    def counts():
+        result = []
+        for url in pages:
+            with CaptureQueriesContext(connection) as queries:
+                assert admin_client.get(url).status_code == 200
+            result.append(len(queries))
+        return result
+
+    before = counts()
+    for n in range(20):
+        GenerationRun.objects.create(series=tech, date=DAY - dt.timedelta(days=n + 1), status="failed", error="x")
+    source = FeedEntry.objects.first().source
+    FeedEntry.objects.bulk_create([FeedEntry(source=source, guid=f"extra-{n}", title=f"Extra {n}",
+                                             published_at=tech.scheduled_at(DAY) - dt.timedelta(hours=1)) for n in range(40)])
+    for n in range(10):
+        Source.objects.create(series=tech, name=f"More {n}", url=f"https://more.example/{n}")
+    after = counts()
+    assert after == before and max(after) <= 10, dict(zip(pages, after))
