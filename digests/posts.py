@@ -29,6 +29,22 @@ def post_date(digest: Digest) -> dt.datetime:
     return dt.datetime.combine(digest.date, digest.series.schedule_time, tzinfo=tz)
 
 
+def publication_time(digest: Digest, now: dt.datetime) -> dt.datetime:
+    """The front matter date for a first publication at `now`.
+
+    Jekyll builds the post's permalink from this date (in the blog's zone, Asia/Seoul),
+    while the file name and our URL use the digest's date: a digest published on
+    another day keeps a time on its own date, so all three stay the same link.
+    """
+    tz = digest.series.tzinfo
+    local = timezone.localtime(now, tz)
+    if local.date() == digest.date:
+        return now
+    if local.date() > digest.date:
+        return dt.datetime.combine(digest.date, dt.time(23, 59, 59), tzinfo=tz)
+    return dt.datetime.combine(digest.date, dt.time(0, 0), tzinfo=tz)
+
+
 def digest_to_post(digest: Digest) -> jekyll.Post:
     """The digest's current content as a Post (uses prefetched items and tags when present)."""
     tags = sorted(tag.name for tag in digest.tags.all())

@@ -12,7 +12,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
-from . import jekyll
+from . import jekyll, safety
 from .jekyll_io import write_atomic
 from .models import Digest, ExportRecord, ReviewEvent
 from .posts import snapshot_to_post
@@ -39,7 +39,12 @@ def render_live(digest: Digest) -> bytes:
     """The published version as post bytes: never the working copy of a reopened digest."""
     if digest.live_snapshot is None:
         raise ExportError(f"Digest {digest.pk} ({digest}) is not published: nothing to export.")
-    return jekyll.render(snapshot_to_post(digest.live_snapshot)).encode("utf-8")
+    post = snapshot_to_post(digest.live_snapshot)
+    # The workflow refuses such text at submit and publish; this guards every other way in.
+    problems = safety.post_problems(post)
+    if problems:
+        raise ExportError(f"Digest {digest.pk} ({digest}) was not exported: " + "; ".join(problems) + ".")
+    return jekyll.render(post).encode("utf-8")
 
 
 def site_dir() -> Path | None:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import signals
+from . import safety, signals
 from .models import Digest, NewsItem, ReviewEvent, Status
 
 log = logging.getLogger(__name__)
@@ -83,7 +83,21 @@ def incomplete_reasons(digest):
         insights = [i for i in item.insights.all() if i.text.strip()]
         if len(insights) < series.insight_count:
             reasons.append(f"item {number} has {len(insights)} of {series.insight_count} insights")
-    return reasons
+    return reasons + unsafe_reasons(digest, items)
+
+
+def unsafe_reasons(digest, items):
+    """Text the blog would run as HTML (our site sanitizes, the blog's kramdown does not)."""
+    problems = safety.text_problems("the title", digest.title) + safety.text_problems("the footer", digest.footer)
+    for number, item in enumerate(items, start=1):
+        where = f"item {number}"
+        problems += safety.text_problems(f"{where}'s title", item.title)
+        problems += safety.text_problems(f"{where}'s summary", item.summary)
+        problems += safety.url_problems(where, item.source_url)
+        for index, insight in enumerate(item.insights.all(), start=1):
+            problems += safety.text_problems(f"{where}'s insight {index} label", insight.label)
+            problems += safety.text_problems(f"{where}'s insight {index}", insight.text)
+    return problems
 
 
 def blocked_reason(name, digest, user):
@@ -207,14 +221,14 @@ def reject(digest, user, comment):
 
 
 def _publish(digest, user, comment="", system=False):
-    from .posts import digest_snapshot, with_content
+    from .posts import digest_to_post, post_to_snapshot, publication_time, with_content
 
     def apply(locked, data):
         fields = ["live_snapshot"]
         # Republishing over a version readers already see is a correction.
         data["corrected"] = locked._corrected = locked.live_snapshot is not None
         if locked.published_at is None:
-            locked.published_at = timezone.now()
+            locked.published_at = publication_time(locked, timezone.now())
             fields.append("published_at")
         if locked.publish_at is not None:
             # The schedule is used up: a later re-approval must not publish by itself.
@@ -223,7 +237,11 @@ def _publish(digest, user, comment="", system=False):
             fields.append("publish_at")
         fresh = with_content(Digest.objects.filter(pk=locked.pk)).get()
         fresh.published_at = locked.published_at
-        locked.live_snapshot = digest_snapshot(fresh)
+        post = digest_to_post(fresh)
+        problems = safety.post_problems(post)
+        if problems:
+            raise TransitionError("Cannot publish: " + "; ".join(problems) + ". Reopen the digest to fix it.")
+        locked.live_snapshot = post_to_snapshot(post)
         return fields
 
     def after(locked, from_status, comment):

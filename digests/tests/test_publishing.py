@@ -252,3 +252,15 @@ def test_a_publisher_can_export_again_from_the_admin(blog, client, tech, publish
     assert response.status_code == 302
     record.refresh_from_db()
     assert (record.status, record.attempts) == (Status.PUSHED, 2)
+
+
+def test_a_live_version_with_html_the_blog_would_run_is_never_written(blog, tech):
+    site, remote = blog
+    digest = live_digest(series=tech)
+    digest.live_snapshot["items"][0]["summary"] = "요약 <img src=x onerror=alert(1)> 끝"
+    digest.save(update_fields=["live_snapshot"])
+    with pytest.raises(publishing.ExportError, match="item 1's summary contains raw HTML") as failure:
+        publishing.export_digest(digest)
+    assert failure.value.retryable is False
+    assert not (site / "_posts").exists() or not any((site / "_posts").iterdir())
+    assert len(commits(remote)) == 1

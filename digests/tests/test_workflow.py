@@ -307,3 +307,39 @@ def test_every_transition_writes_one_event(editor, reviewer, publisher, queued):
         ("publish", "approved", "published"),
         ("reopen", "published", "draft"),
     ]
+
+
+def test_submit_refuses_text_the_blog_would_run_as_html(editor):
+    digest = DigestFactory()
+    item = digest.items.get(position=1)
+    item.summary = "요약 <img src=x onerror=alert(1)> 끝"
+    item.save()
+    with pytest.raises(workflow.TransitionError, match=r"item 2's summary contains raw HTML '<img src=x onerror=alert\(1\)>'"):
+        workflow.submit(digest, editor)
+    digest.refresh_from_db()
+    assert digest.status == Status.DRAFT and not digest.events.exists()
+
+
+def test_publish_refuses_unsafe_content_that_slipped_in_after_approval(editor, reviewer, publisher, queued):
+    digest = workflow.approve(in_review(editor), reviewer)
+    # A write behind the workflow's back (a shell, a bad import): publishing is the last gate.
+    digest.items.filter(position=0).update(source_url="javascript:alert(1)")
+    with pytest.raises(workflow.TransitionError, match="item 1 source URL 'javascript:alert\\(1\\)' is not an http"):
+        workflow.publish(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.status == Status.APPROVED and digest.live_snapshot is None and queued == []
+
+
+@pytest.mark.parametrize("days_late, expected", [(0, None), (2, dt.time(23, 59, 59)), (-1, dt.time(0, 0))])
+def test_first_publication_keeps_the_post_date_on_the_digests_date(editor, reviewer, publisher, queued, days_late, expected):
+    # Jekyll's permalink comes from the front matter date; it must name the digest's day.
+    today = timezone.localdate()
+    digest = workflow.approve(in_review(editor, date=today - dt.timedelta(days=days_late)), reviewer)
+    before = timezone.now()
+    digest = workflow.publish(digest, publisher)
+    local = timezone.localtime(digest.published_at, digest.series.tzinfo)
+    assert local.date() == digest.date
+    if expected is None:
+        assert digest.published_at >= before
+    else:
+        assert local.time() == expected
