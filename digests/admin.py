@@ -64,9 +64,18 @@ class InsightInline(ReadOnlyUnlessEditable, nested_admin.NestedTabularInline):
 class NewsItemInline(ReadOnlyUnlessEditable, nested_admin.NestedStackedInline):
     model = NewsItem
     extra = 0
-    fields = ["title", "summary", "source_url", "source_name", "tags", "needs_attention", "position"]
+    fields = ["title", "summary", "source_url", "source_name", "tags", "needs_attention", "rewrite", "position"]
+    readonly_fields = ["rewrite"]
     sortable_field_name = "position"
     inlines = [InsightInline]
+
+    @admin.display(description="Rewrite")
+    def rewrite(self, item):
+        # The generation admin's page lists the day's unused candidates for this item.
+        if not item.pk or not item.digest.is_editable:
+            return "—"
+        url = reverse("admin:digests_generationrun_regenerate_item", args=[item.pk])
+        return format_html('<a href="{}">Rewrite from another candidate…</a>', url)
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}, URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):

@@ -23,3 +23,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     DATABASES["default"].setdefault("TEST", {})["NAME"] = os.environ.get(  # noqa: F405
         "TEST_DATABASE_NAME", f"test_{DATABASES['default']['NAME']}_{os.getpid()}"  # noqa: F405
     )
+
+# Tests log in hundreds of times; axes' per-login INFO lines would drown real failures.
+AXES_VERBOSE = False
+# WhiteNoise wants STATIC_ROOT to exist; tests serve static files through the finders instead.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -15,6 +15,8 @@ need=()
 command -v jekyll >/dev/null || need+=(jekyll ruby-jekyll-feed)
 dpkg -s ruby-jekyll-feed >/dev/null 2>&1 || need+=(ruby-jekyll-feed)
 command -v chromium >/dev/null || need+=(chromium)
+# Korean glyphs for the browser tests' screenshots (otherwise boxes).
+dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
 command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   step "Debian packages: ${need[*]}"

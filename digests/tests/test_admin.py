@@ -92,6 +92,8 @@ def test_change_form_has_nested_items_insights_markdownx_and_tags(client, editor
     assert "nested_admin" in html  # the drag-and-drop sorting script
     assert 'value="submit"' in html and 'value="approve"' not in html  # exactly this editor's transitions
     assert "Reader preview" in html and "Jekyll Markdown" in html and "Diff vs. draft" in html
+    for item in digest.items.all():  # each item links to its rewrite page
+        assert reverse("admin:digests_generationrun_regenerate_item", args=[item.pk]) in html
 
 
 def test_saving_an_unchanged_form_changes_and_logs_nothing(client, editor):
