@@ -17,6 +17,7 @@ dpkg -s ruby-jekyll-feed >/dev/null 2>&1 || need+=(ruby-jekyll-feed)
 command -v chromium >/dev/null || need+=(chromium)
 # Korean glyphs for the browser tests' screenshots (otherwise boxes).
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
+dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
 command -v git >/dev/null || need+=(git)
 if [ ${#need[@]} -gt 0 ]; then
   step "Debian packages: ${need[*]}"
