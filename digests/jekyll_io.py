@@ -457,15 +457,15 @@ class _Importer:
 
 
 def _insert_insights(rows):
-    """INSERT (news_item_id, position, label, text) rows in one executemany, without building a model per insight."""
-    if not rows:
-        return
+    """INSERT (news_item_id, position, label, text) rows as one multi-row statement, without a model per insight."""
     qn = connection.ops.quote_name
     columns = ("news_item_id", "position", "label", "text")
-    sql = (f"INSERT INTO {qn(Insight._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-           f"VALUES ({', '.join(['%s'] * len(columns))})")
+    head = f"INSERT INTO {qn(Insight._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+    # 200 rows × 4 parameters stays under SQLite's 999 (Django's max_query_params).
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), 200):
+            batch = rows[start:start + 200]
+            cursor.execute(head + ", ".join(["(%s, %s, %s, %s)"] * len(batch)), [v for row in batch for v in row])
 
 
 def _update_items(rows):
