@@ -86,7 +86,7 @@ class ImportRefused(Exception):
 
 
 def write_atomic(path, data: bytes) -> bool:
-    """Write `data` to `path` by renaming a temporary file over it; False (file untouched) when the bytes are the same."""
+    """Write `data` to `path` through a renamed temporary file; False, file untouched, when the bytes are the same."""
     path = Path(path)
     try:
         old = path.stat()
@@ -149,7 +149,7 @@ def stored_post(digest, items, tag_names) -> jekyll.Post:
 
 
 def _posts_of(queryset):
-    """(digest, Post) for each digest, in the queryset's order; per chunk one query each for digests, items, insights, tags."""
+    """(digest, Post) per digest, in the queryset's order; per chunk one query for digests, items, insights, tags."""
     digests = queryset.select_related("series").defer(*_UNREAD_BY_EXPORT).iterator(chunk_size=EXPORT_CHUNK)
     tagged = Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
     while chunk := list(islice(digests, EXPORT_CHUNK)):
@@ -432,7 +432,7 @@ class _Importer:
                 raise ImportRefused(f"{what} has {len(value)} characters; at most {limit} fit")
 
     def _store_items(self, digest, items, created):
-        """Replace the digest's items and insights: items updated in place by position, so their tags and comments stay."""
+        """Replace the digest's items and insights; items are updated in place by position, keeping tags, comments."""
         existing = {} if created else dict(NewsItem.objects.filter(digest=digest).values_list("position", "pk"))
         if not created:
             Insight.objects.filter(news_item_id__in=existing.values()).delete()

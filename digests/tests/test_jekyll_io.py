@@ -142,7 +142,8 @@ def test_reimport_updates_instead_of_duplicating(tmp_path, editor):
 
 def test_reimport_with_fewer_items_and_new_tags_replaces_them(tmp_path):
     import_paths([write(tmp_path, "2026-03-01-daily-it-news.md", post_text(items=3, extra='tags: ["a"]\n'))])
-    report = import_paths([write(tmp_path, "2026-03-01-daily-it-news.md", post_text(items=1, extra='tags: ["b", "c"]\n'))])
+    again = write(tmp_path, "2026-03-01-daily-it-news.md", post_text(items=1, extra='tags: ["b", "c"]\n'))
+    report = import_paths([again])
     assert report.updated and not report.failed
     digest = Digest.objects.get()
     assert digest.items.count() == 1 and Insight.objects.count() == 1
@@ -169,7 +170,8 @@ def test_unknown_category_makes_a_series_with_the_title_pattern(tmp_path):
 
 def test_a_file_that_fails_in_the_database_leaves_nothing_and_the_series_it_made_goes_too(tmp_path, monkeypatch):
     good = write(tmp_path, "2026-03-01-daily-it-news.md", post_text())
-    bad = write(tmp_path, "2026-03-02-daily-it-news.md", post_text(categories="brand-new", date="2026-03-02 09:00:00 +0900"))
+    bad = write(tmp_path, "2026-03-02-daily-it-news.md",
+                post_text(categories="brand-new", date="2026-03-02 09:00:00 +0900"))
     real_create = ReviewEvent.objects.create
 
     def create(**kwargs):
@@ -194,7 +196,8 @@ def test_bad_files_are_named_with_their_reason_and_nothing_of_them_is_stored(tmp
     no_front = write(tmp_path, "2026-03-03-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")
     bad_date = write(tmp_path, "2026-03-04-daily-it-news.md", post_text(date="2026-13-45 25:00:00 +0900"))
     no_item = write(tmp_path, "2026-03-05-daily-it-news.md", post_text(items=0, date="2026-03-05 13:00:00 +0900"))
-    too_long = write(tmp_path, "2026-03-06-daily-it-news.md", post_text(title="x" * 301, date="2026-03-06 13:00:00 +0900"))
+    too_long = write(tmp_path, "2026-03-06-daily-it-news.md",
+                     post_text(title="x" * 301, date="2026-03-06 13:00:00 +0900"))
     missing = tmp_path / "nowhere.md"
 
     report = import_paths([tmp_path, missing])
@@ -277,7 +280,8 @@ def test_export_filters_by_queryset(tmp_path):
     import_paths([SAMPLES])
     Digest.objects.filter(date=dt.date(2026, 11, 4)).update(status=Status.DRAFT)
     report = export_digests(Digest.objects.published().filter(series__slug="tech"), tmp_path)
-    assert sorted(Path(p).name for p in report.written) == ["2026-11-02-daily-it-news.md", "2026-11-03-daily-it-news.md"]
+    assert sorted(Path(p).name for p in report.written) == [
+        "2026-11-02-daily-it-news.md", "2026-11-03-daily-it-news.md"]
 
 
 def test_export_reports_a_digest_it_cannot_write_and_goes_on(tmp_path):
