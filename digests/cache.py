@@ -103,8 +103,22 @@ def _invalidate_if_live_changed(sender, instance, created=False, **kwargs):
     after = instance.__dict__.get("live_snapshot")
     if before != after:
         # After commit: invalidating earlier lets a concurrent request re-cache the old version.
-        transaction.on_commit(lambda: invalidate(digest=instance))
+        _invalidate_once_on_commit()
     instance._live_at_load = after
+
+
+def _invalidate_after_live_change():
+    invalidate()
+
+
+def _invalidate_once_on_commit():
+    """One invalidation per transaction, however many digests it makes live (an import of thousands)."""
+    conn = transaction.get_connection()
+    enclosing = set(conn.savepoint_ids)
+    # A callback registered in this savepoint or an enclosing one commits or rolls back with this change.
+    if any(func is _invalidate_after_live_change and sids <= enclosing for sids, func, _ in conn.run_on_commit):
+        return
+    transaction.on_commit(_invalidate_after_live_change)
 
 
 def connect():

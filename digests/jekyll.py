@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date as _date
@@ -238,10 +239,15 @@ def _unescape_title(raw: str) -> str:
     return title
 
 
+_PAREN = re.compile(r"[()]")
+_SPACE = re.compile(r"\s")
+
+
 def _balanced_parens(url: str) -> bool:
     depth = 0
-    for ch in url:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
+    # Only the parentheses matter: most URLs have none, and this runs for every item on export.
+    for match in _PAREN.finditer(url):
+        depth += 1 if match.group() == "(" else -1
         if depth < 0:
             return False
     return depth == 0
@@ -251,7 +257,7 @@ def _escape_url(url: str) -> str:
     # kramdown ends a bare link target at an unbalanced ")" or a blank; <...> holds any.
     # A URL that itself starts with "<" is always wrapped, so unwrapping one layer of
     # "<...>" when reading is exact.
-    if url.startswith("<") or not _balanced_parens(url) or any(c.isspace() for c in url):
+    if url.startswith("<") or not _balanced_parens(url) or _SPACE.search(url):
         url = f"<{url}>"
     return _liquid_escape(url)
 
@@ -303,6 +309,7 @@ _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _RESERVED_KEYS = ("layout", "title", "date", "categories")
 
 
+@functools.lru_cache(maxsize=256)  # a handful of layouts and categories, rendered for every post
 def _yaml_plain_or_dq(value: str) -> str:
     if _PLAIN_SCALAR.fullmatch(value) and value == value.strip():
         # Words YAML 1.1 would read as bool/null/number must stay strings.
@@ -402,7 +409,11 @@ def render(post: Post) -> str:
 # --------------------------------------------------------------------------- parse
 
 
-class _NoTimestampLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it: a tenth of the pure-Python parser's time per post.
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _NoTimestampLoader(_SafeLoader):
     """SafeLoader that leaves dates as text, so we read every date form ourselves."""
 
 

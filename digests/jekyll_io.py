@@ -1,4 +1,4 @@
-"""Import Jekyll post files into digests and export digests as post files, one file at a time."""
+"""Import Jekyll post files into digests and export digests as post files, each file atomic on its own."""
 import datetime as dt
 import json
 import logging
@@ -12,7 +12,7 @@ from itertools import islice
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -26,6 +26,8 @@ POST_SUFFIXES = (".md", ".markdown")
 # Digests per round of export queries: 4 queries per chunk, and the insights
 # prefetch sends chunk × 5 item ids, well under SQLite's variable limit.
 EXPORT_CHUNK = 1000
+# Files per commit on import; each file is still atomic on its own (a savepoint).
+IMPORT_BATCH = 200
 _FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Large JSON columns the export never reads: decoding them would cost more than rendering the post.
@@ -56,6 +58,10 @@ class ImportReport:
     @property
     def imported(self):
         return len(self.created) + len(self.updated)
+
+    def merge(self, other):
+        for name in ("created", "updated", "failed", "warnings"):
+            getattr(self, name).extend(getattr(other, name))
 
     def summary(self):
         return (f"Imported {self.imported} (created {len(self.created)}, updated {len(self.updated)}), "
@@ -201,15 +207,36 @@ def collect_post_files(paths: Iterable) -> tuple[list[Path], list[Problem]]:
 
 
 def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | None = None, *,
-                 actor=None) -> ImportReport:
-    """Import post files and folders of them, one transaction per file; failures are reported, not raised."""
+                 actor=None, batch_size=None) -> ImportReport:
+    """Import post files and folders of them, each file atomic on its own; failures are reported, not raised.
+
+    A file is stored whole or not at all (its own transaction, or its own savepoint);
+    the database commits every `batch_size` files rather than after each, since a commit's
+    disk sync costs more than storing a post. A batch whose commit fails is imported again
+    file by file, so one failure never takes other files with it.
+    """
     importer = _Importer(status, actor)
     files, problems = collect_post_files(paths)
     report = ImportReport(failed=problems)
-    for done, path in enumerate(files, start=1):
-        importer.import_file(path, report)
-        if progress:
-            progress(done, len(files))
+    size = max(1, batch_size or IMPORT_BATCH)
+    done = 0
+    for start in range(0, len(files), size):
+        batch = files[start:start + size]
+        partial = ImportReport()
+        try:
+            with transaction.atomic():
+                for path in batch:
+                    importer.import_file(path, partial)
+                    done += 1
+                    if progress:
+                        progress(done, len(files))
+        except DatabaseError:
+            log.exception("import: committing %d files failed; importing them one by one", len(batch))
+            importer.forget_uncommitted()
+            partial = ImportReport()
+            for path in batch:
+                importer.import_file(path, partial)
+        report.merge(partial)
     return report
 
 
@@ -238,6 +265,10 @@ class _Importer:
         self.status = Status(status)
         self.actor = actor
         # Series by category, only ones committed to the database.
+        self._series = None
+
+    def forget_uncommitted(self):
+        """After a failed commit: series seen since are not in the database; look them up again."""
         self._series = None
 
     def import_file(self, path: Path, report: ImportReport):

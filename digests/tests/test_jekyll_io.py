@@ -323,9 +323,10 @@ def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path, django_assert_
     with CaptureQueriesContext(connection) as eight:
         assert len(import_paths([files(8, tmp_path / "eight", dt.date(2026, 5, 1))]).created) == 8
     per_file = (len(eight) - len(two)) / 6
-    assert len(two) == 1 + 2 * per_file, "one query for the series, then the same for every file"
+    # The series once, the batch's own transaction (a savepoint pair inside the test's), then the same for every file.
+    assert len(two) == 1 + 2 + 2 * per_file
     assert per_file <= 7  # savepoint, select, insert digest, items, insights, event, release
-    with django_assert_max_num_queries(1 + 8 * 10):
+    with django_assert_max_num_queries(1 + 2 + 8 * 10):
         assert len(import_paths([tmp_path / "eight"]).updated) == 8
 
 
@@ -360,3 +361,57 @@ def test_write_atomic(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_atomic(path, b"three")
     assert path.read_bytes() == b"two" and [p.name for p in tmp_path.iterdir()] == ["post.md"]
+
+
+def test_files_commit_in_batches_yet_each_file_stays_whole(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for n in range(5):
+        day = dt.date(2026, 6, 1) + dt.timedelta(days=n)
+        text = post_text(title=f"[{day}] 글로벌 IT 뉴스 Top 5", date=f"{day} 13:00:00 +0900", items=2)
+        if n == 2:  # refused inside the database step: a title longer than the column
+            text = text.replace(f"[{day}] 글로벌 IT 뉴스 Top 5", "긴 제목 " * 80)
+        write(folder, f"{day}-daily-it-news.md", text)
+    report = import_paths([folder], batch_size=2)
+    assert len(report.created) == 4 and [Path(p.path).name for p in report.failed] == ["2026-06-03-daily-it-news.md"]
+    assert sorted(Digest.objects.values_list("date", flat=True)) == [
+        dt.date(2026, 6, d) for d in (1, 2, 4, 5)]
+    assert NewsItem.objects.count() == 8
+
+
+def test_a_batch_whose_commit_fails_is_imported_file_by_file(tmp_path, monkeypatch, caplog):
+    from django.db import DatabaseError
+
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for n in range(3):
+        day = dt.date(2026, 7, 1) + dt.timedelta(days=n)
+        write(folder, f"{day}-daily-it-news.md",
+              post_text(title=f"[{day}] 글로벌 IT 뉴스 Top 5", date=f"{day} 13:00:00 +0900", items=1))
+    real_atomic = jekyll_io.transaction.atomic
+    calls = []
+
+    class FailingBatch:
+        """The first batch's commit fails (a full disk, a lost connection): its files roll back."""
+
+        def __init__(self):
+            self.inner = real_atomic()
+
+        def __enter__(self):
+            return self.inner.__enter__()
+
+        def __exit__(self, *exc):
+            if exc[0] is None:
+                self.inner.__exit__(DatabaseError, DatabaseError("disk full"), None)
+                raise DatabaseError("disk full")
+            return self.inner.__exit__(*exc)
+
+    def atomic(*args, **kwargs):
+        calls.append(1)
+        return FailingBatch() if len(calls) == 1 else real_atomic(*args, **kwargs)
+
+    monkeypatch.setattr(jekyll_io.transaction, "atomic", atomic)
+    report = import_paths([folder], batch_size=10)
+    assert "committing 3 files failed; importing them one by one" in caplog.text
+    assert len(report.created) == 3 and report.failed == []
+    assert Digest.objects.filter(date__month=7).count() == 3

@@ -211,3 +211,43 @@ def test_a_cached_page_keeps_its_headers(client, tech):
         assert hit["Content-Security-Policy"] == miss["Content-Security-Policy"] and hit["X-Frame-Options"] == "DENY"
     assert "X-Cache" not in client.get("/robots.txt")  # not a cached view
     assert client.get("/nope/").status_code == 404 and client.get("/nope/").status_code == 404
+
+
+def made_live(day):
+    """A digest saved with a live version, as the importer does it (a save, not the workflow's signals)."""
+    digest = DigestFactory(items=0, date=day)
+    digest.live_snapshot = {"title": digest.title}
+    digest.save()
+    return digest
+
+
+def test_a_transaction_making_many_digests_live_invalidates_once(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from digests import cache as page_cache
+
+    before = page_cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            for n in range(3):
+                made_live(dt.date(2026, 8, 1) + dt.timedelta(days=n))
+    assert len([c for c in callbacks if c is page_cache._invalidate_after_live_change]) == 1
+    assert page_cache.generation() == before + 1
+
+
+def test_an_invalidation_rolled_back_with_its_savepoint_is_registered_again(django_capture_on_commit_callbacks):
+    from django.db import transaction
+
+    from digests import cache as page_cache
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    made_live(dt.date(2026, 8, 10))
+                    raise RuntimeError("this file fails")
+            except RuntimeError:
+                pass
+            made_live(dt.date(2026, 8, 11))
+    assert [c for c in callbacks if c is page_cache._invalidate_after_live_change] == [
+        page_cache._invalidate_after_live_change]
