@@ -7,23 +7,13 @@ from .base import LanguageModelWriter, SYSTEM, WriterError, WriterUnavailable, p
 DEFAULT_MODEL = "gemini-2.5-flash"
 
 
-def _timeout_types():
-    types = [httpx.TimeoutException]
+def _httpx_errors(name):
+    """httpx's exception class `name`, and httpx2's too: google-genai may send through either."""
+    types = [getattr(httpx, name)]
     try:
         import httpx2
 
-        types.append(httpx2.TimeoutException)
-    except ImportError:
-        pass
-    return tuple(types)
-
-
-def _transport_types():
-    types = [httpx.TransportError]
-    try:
-        import httpx2
-
-        types.append(httpx2.TransportError)
+        types.append(getattr(httpx2, name))
     except ImportError:
         pass
     return tuple(types)
@@ -59,10 +49,10 @@ class GeminiWriter(LanguageModelWriter):
             retryable = code in (408, 429) or code >= 500
             raise WriterError(f"Gemini {self.model} answered HTTP {code}: {exc.message or exc}", kind=f"http_{code}",
                               retryable=retryable, retry_after=parse_retry_after(headers.get("retry-after"))) from exc
-        except _timeout_types() as exc:
+        except _httpx_errors("TimeoutException") as exc:
             raise WriterError(f"Gemini {self.model} did not answer within {self.timeout:g} s", kind="timeout",
                               retryable=True) from exc
-        except _transport_types() as exc:
+        except _httpx_errors("TransportError") as exc:
             raise WriterError(f"Gemini {self.model} unreachable: {exc}", kind="network", retryable=True) from exc
         usage = response.usage_metadata
         tokens = {}
