@@ -4,6 +4,7 @@ import json
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import URLField
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +18,8 @@ FETCH_STATE = ["etag", "last_modified", "last_status", "last_error", "last_fetch
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    # Django 6 makes https the scheme a bare host gets; say so now (and silence the 5.x warning).
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
     list_display = ["name", "series", "url", "weight", "active", "last_status", "last_fetched_at"]
     list_filter = ["series", "active", "last_status"]
     list_editable = ["weight", "active"]
@@ -48,6 +51,7 @@ class SourceFilter(admin.SimpleListFilter):
 
 @admin.register(FeedEntry)
 class FeedEntryAdmin(admin.ModelAdmin):
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
     list_display = ["title", "source", "published_at", "fetched_at"]
     list_filter = ["source__series", SourceFilter]
     list_select_related = ["source", "source__series"]
