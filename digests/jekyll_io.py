@@ -12,11 +12,11 @@ from itertools import islice
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import jekyll
+from . import cache, jekyll
 from .models import Digest, Insight, NewsItem, ReviewEvent, Series, Status
 from .posts import post_date, post_to_snapshot
 
@@ -28,6 +28,8 @@ POST_SUFFIXES = (".md", ".markdown")
 EXPORT_CHUNK = 1000
 # Files per commit on import; each file is still atomic on its own (a savepoint).
 IMPORT_BATCH = 200
+# Import a batch's new digests with a few bulk statements (False: every file on its own, for tests).
+FAST_IMPORT = True
 _FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Large JSON columns the export never reads: decoding them would cost more than rendering the post.
@@ -77,6 +79,26 @@ class ExportReport:
     def summary(self):
         text = f"Wrote {len(self.written)}, unchanged {len(self.unchanged)}"
         return text + (f", failed {len(self.failed)}" if self.failed else "")
+
+
+@dataclass(eq=False)
+class _Prepared:
+    """A parsed file, checked and ready to store: what _Importer._prepare found."""
+
+    post: jekyll.Post
+    name: str
+    warnings: list
+    extra: dict
+    file_tags: list | None
+    series: Series
+    date: dt.date
+    slug: str
+    path: Path | None = None
+    shown: str = ""
+
+
+class _Slow(Exception):
+    """A file the batch's bulk path leaves to import_file (e.g. one that makes a new series)."""
 
 
 class ImportRefused(Exception):
@@ -225,11 +247,18 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
         partial = ImportReport()
         try:
             with transaction.atomic():
-                for path in batch:
-                    importer.import_file(path, partial)
-                    done += 1
-                    if progress:
-                        progress(done, len(files))
+                if FAST_IMPORT:
+                    importer.import_batch(batch, partial)
+                    for _ in batch:
+                        done += 1
+                        if progress:
+                            progress(done, len(files))
+                else:
+                    for path in batch:
+                        importer.import_file(path, partial)
+                        done += 1
+                        if progress:
+                            progress(done, len(files))
         except DatabaseError:
             log.exception("import: committing %d files failed; importing them one by one", len(batch))
             importer.forget_uncommitted()
@@ -301,7 +330,8 @@ class _Importer:
 
     # One file ---------------------------------------------------------------------
 
-    def _import(self, post, name):
+    def _prepare(self, post, name, series_for):
+        """What a file is to become, checked without writing: raises ImportRefused like the import would."""
         warnings = list(post.warnings)
 
         def warn(message, line=1):
@@ -312,13 +342,44 @@ class _Importer:
         file_tags = self._tags(extra.pop("tags"), warn) if "tags" in extra else None
         for key in extra:
             warn(f"front matter key '{key}' is kept in the digest's provenance but not exported")
+        series = series_for(post, name, warn)
+        date, slug = self._date_and_slug(post, name, series, warn)
+        if post.layout != series.layout:
+            warn(f"layout '{post.layout}' differs from the series' '{series.layout}'; the export writes "
+                 f"'{series.layout}'")
+        self._check(post, series, slug)
+        return _Prepared(post, name, warnings, extra, file_tags, series, date, slug)
+
+    def _fill(self, digest, prep, tags):
+        """Assign what the file states to `digest` (new or locked for update)."""
+        post = prep.post
+        digest.slug = prep.slug
+        digest.title = post.title
+        digest.published_at = post.date
+        digest.footer = post.footer or ""
+        provenance = dict(digest.provenance or {})
+        provenance["import"] = _json_safe({
+            "file": prep.name,
+            "warnings": [str(w) for w in prep.warnings],
+            **({"front_matter": prep.extra} if prep.extra else {}),
+        })
+        digest.provenance = provenance
+        _assign_imported_status(digest, self.status)
+        if self.status == Status.PUBLISHED:
+            # Readers see live_snapshot: the stored content, as posts.digest_snapshot would read it back.
+            digest.live_snapshot = post_to_snapshot(stored_post(digest, post.items, tags))
+
+    def _event(self, digest, prep, from_status, created):
+        return ReviewEvent(
+            digest=digest, actor=self.actor, action=ReviewEvent.Action.IMPORT, from_status=from_status,
+            to_status=self.status, data=_json_safe({"file": prep.name, "created": created,
+                                                    "warnings": [str(w) for w in prep.warnings]}),
+        )
+
+    def _import(self, post, name):
         with transaction.atomic():
-            series = self._series_for(post, name, warn)
-            date, slug = self._date_and_slug(post, name, series, warn)
-            if post.layout != series.layout:
-                warn(f"layout '{post.layout}' differs from the series' '{series.layout}'; the export writes "
-                     f"'{series.layout}'")
-            self._check(post, series, slug)
+            prep = self._prepare(post, name, self._series_for)
+            series, date = prep.series, prep.date
             # Only what the update reads: saving then writes these and the fields assigned below, and
             # leaves the rest (a kept live_snapshot, the workflow's fields) as they are.
             digest = (Digest.objects.select_for_update().filter(series=series, date=date)
@@ -331,35 +392,139 @@ class _Importer:
                 digest.series = series  # the cached instance: no query when the snapshot reads it
                 from_status = digest.status
                 digest.version += 1
+            file_tags = prep.file_tags
             if file_tags is not None:
                 tags = file_tags
             else:
                 tags = [] if created else list(digest.tags.names())
-            digest.slug = slug
-            digest.title = post.title
-            digest.published_at = post.date
-            digest.footer = post.footer or ""
-            provenance = dict(digest.provenance or {})
-            provenance["import"] = _json_safe({
-                "file": name,
-                "warnings": [str(w) for w in warnings],
-                **({"front_matter": extra} if extra else {}),
-            })
-            digest.provenance = provenance
-            _assign_imported_status(digest, self.status)
-            if self.status == Status.PUBLISHED:
-                # Readers see live_snapshot: the stored content, as posts.digest_snapshot would read it back.
-                digest.live_snapshot = post_to_snapshot(stored_post(digest, post.items, tags))
+            self._fill(digest, prep, tags)
             digest.save()
             self._store_items(digest, post.items, created)
             if file_tags or (file_tags is not None and not created):
                 digest.tags.set(file_tags)
-            ReviewEvent.objects.create(
-                digest=digest, actor=self.actor, action=ReviewEvent.Action.IMPORT, from_status=from_status,
-                to_status=self.status, data=_json_safe({"file": name, "created": created,
-                                                        "warnings": [str(w) for w in warnings]}),
-            )
-        return digest, created, warnings
+            event = self._event(digest, prep, from_status, created)
+            ReviewEvent.objects.create(**{f: getattr(event, f) for f in (
+                "digest", "actor", "action", "from_status", "to_status", "data")})
+        return digest, created, prep.warnings
+
+    # A batch ----------------------------------------------------------------------
+
+    def import_batch(self, paths, report: ImportReport):
+        """Import `paths` (inside the batch's transaction) as import_file would, one after the other.
+
+        New digests of known series, without tags, are stored with a few bulk statements for the whole
+        batch; the rest (updates, tags, new series, a (series, date) met twice) go through import_file
+        after them, in file order. Should the bulk part fail, the batch goes file by file.
+        """
+        if self._series is None:
+            self._series = {s.jekyll_category: s for s in Series.objects.all()}
+        # Per file in order: a _Prepared (stored in bulk), a Problem (refused), or its Path (for import_file).
+        outcomes, fast, seen = [], [], set()
+        for path in paths:
+            outcome = self._prepare_file(path)
+            if isinstance(outcome, _Prepared):
+                key = (outcome.series.pk, outcome.date)
+                # Tags, or a digest an earlier file of the batch made: import_file, after the bulk part.
+                if key in seen or outcome.file_tags:
+                    outcome = path
+                else:
+                    fast.append(outcome)
+                seen.add(key)
+            elif outcome is None:
+                outcome = path
+            outcomes.append(outcome)
+        if fast:
+            existing = set(Digest.objects.filter(
+                series_id__in={p.series.pk for p in fast}, date__in={p.date for p in fast},
+            ).values_list("series_id", "date"))
+            if existing:  # updates: import_file
+                outcomes = [o.path if isinstance(o, _Prepared) and (o.series.pk, o.date) in existing else o
+                            for o in outcomes]
+                fast = [prep for prep in fast if (prep.series.pk, prep.date) not in existing]
+        if fast:
+            try:
+                with transaction.atomic():
+                    self._create_all(fast)
+            except Exception:  # noqa: BLE001 - the files are imported one by one instead
+                log.exception("import: storing %d files at once failed; importing them one by one", len(fast))
+                for path in paths:
+                    self.import_file(path, report)
+                return
+        for outcome in outcomes:
+            if isinstance(outcome, Path):
+                self.import_file(outcome, report)
+            elif isinstance(outcome, Problem):
+                report.failed.append(outcome)
+            else:
+                report.warnings.extend(Problem(outcome.shown, w.line, w.message) for w in outcome.warnings)
+                report.created.append(outcome.shown)
+
+    def _prepare_file(self, path):
+        """A _Prepared, a Problem (refused as import_file would refuse it), or None: for import_file."""
+        shown = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            return Problem(shown, None, f"cannot read the file: {exc.strerror}")
+        try:
+            post = jekyll.parse(jekyll.decode(data, shown), shown)
+        except jekyll.JekyllFormatError as exc:
+            return Problem(shown, exc.line, exc.reason)
+        try:
+            prep = self._prepare(post, path.name, self._known_series)
+        except ImportRefused as exc:
+            return Problem(shown, exc.line, exc.reason)
+        except Exception:  # noqa: BLE001 - _Slow, or something import_file reports
+            return None
+        prep.path, prep.shown = path, shown
+        return prep
+
+    def _known_series(self, post, name, warn):
+        category = post.categories.strip()
+        if category and category not in self._series:
+            raise _Slow  # maybe a new series: import_file makes it
+        return self._series_for(post, name, warn)
+
+    def _create_all(self, preps):
+        """Store new digests with their items, insights and events: a few statements for them all."""
+        digests = []
+        for prep in preps:
+            digest = Digest(series=prep.series, date=prep.date)
+            self._fill(digest, prep, [])
+            digests.append(digest)
+        _insert_objects(Digest, digests)
+        ids = {}
+        rows = Digest.objects.filter(series_id__in={d.series_id for d in digests},
+                                     date__in={d.date for d in digests}).values_list("series_id", "date", "pk")
+        ids.update(((series_id, date), pk) for series_id, date, pk in rows)
+        for digest in digests:
+            digest.pk = ids[digest.series_id, digest.date]
+            digest._state.adding = False
+        # Items as plain rows: NewsItem instances and bulk_create's per-value preparation cost more than the SQL.
+        defaults = {name: NewsItem._meta.get_field(name).get_default() for name in ("source_name", "candidate_id")}
+        _insert_rows(NewsItem, ("digest_id", "position", "title", "summary", "source_url", "needs_attention",
+                                "source_name", "candidate_id"), [
+            (digest.pk, position, item.title, item.summary, item.source_url, False,
+             defaults["source_name"], defaults["candidate_id"])
+            for digest, prep in zip(digests, preps)
+            for position, item in enumerate(prep.post.items)
+        ])
+        item_ids = {}
+        ids = [digest.pk for digest in digests]
+        for start in range(0, len(ids), 500):
+            rows = (NewsItem.objects.filter(digest_id__in=ids[start:start + 500])
+                    .values_list("digest_id", "position", "pk"))
+            item_ids.update(((digest_id, position), pk) for digest_id, position, pk in rows)
+        _insert_insights([
+            (item_ids[digest.pk, number], position, insight.label, insight.text)
+            for digest, prep in zip(digests, preps)
+            for number, item in enumerate(prep.post.items)
+            for position, insight in enumerate(item.insights)
+        ])
+        _insert_objects(ReviewEvent, [self._event(d, p, "", True) for d, p in zip(digests, preps)])
+        if any(d.live_snapshot is not None for d in digests):
+            # bulk_create sends no post_save: drop the public pages once the batch commits.
+            cache._invalidate_once_on_commit()
 
     def _series_for(self, post, name, warn):
         if self._series is None:
@@ -489,14 +654,41 @@ class _Importer:
 
 def _insert_insights(rows):
     """INSERT (news_item_id, position, label, text) rows as one multi-row statement, without a model per insight."""
+    _insert_rows(Insight, ("news_item_id", "position", "label", "text"), rows)
+
+
+_PLAIN = frozenset((str, int, bool, type(None)))
+
+
+def _insert_objects(model, objects):
+    """INSERT unsaved model instances as bulk_create would (each field's pre_save and database value), without
+    its compiler's per-value overhead; the instances get no ids."""
+    conn = transaction.get_connection()
+    fields = [(f, isinstance(f, models.JSONField)) for f in model._meta.concrete_fields if not f.primary_key]
+    rows = []
+    for obj in objects:
+        row = []
+        for f, json_field in fields:
+            value = f.pre_save(obj, True)
+            # Text, numbers, booleans, ids and NULL go as they are: get_db_prep_save would return them unchanged.
+            if json_field or type(value) not in _PLAIN:
+                value = f.get_db_prep_save(value, conn)
+            row.append(value)
+        rows.append(row)
+    _insert_rows(model, [f.column for f, _ in fields], rows)
+
+
+def _insert_rows(model, columns, rows):
+    """INSERT plain value rows (already in the database's types) with multi-row statements."""
     qn = connection.ops.quote_name
-    columns = ("news_item_id", "position", "label", "text")
-    head = f"INSERT INTO {qn(Insight._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-    # 200 rows × 4 parameters stays under SQLite's 999 (Django's max_query_params).
+    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
+    row_sql = f"({', '.join(['%s'] * len(columns))})"
+    # Under SQLite's 999 parameters (Django's max_query_params): 200 rows of 4, 124 of 8.
+    per = max(1, min(200, 999 // len(columns)))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), 200):
-            batch = rows[start:start + 200]
-            cursor.execute(head + ", ".join(["(%s, %s, %s, %s)"] * len(batch)), [v for row in batch for v in row])
+        for start in range(0, len(rows), per):
+            batch = rows[start:start + per]
+            cursor.execute(head + ", ".join([row_sql] * len(batch)), [v for row in batch for v in row])
 
 
 def _update_items(rows):
