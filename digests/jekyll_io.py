@@ -2,11 +2,13 @@
 import datetime as dt
 import json
 import logging
+import multiprocessing
 import os
 import re
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -30,6 +32,11 @@ EXPORT_CHUNK = 1000
 IMPORT_BATCH = 200
 # Import a batch's new digests with a few bulk statements (False: every file on its own, for tests).
 FAST_IMPORT = True
+# Imports of at least this many files are parsed by worker processes (at most PARSE_WORKERS, and one
+# core is left to this process), PARSE_CHUNK files per task.
+PARALLEL_PARSE_MIN = 2 * IMPORT_BATCH
+PARSE_WORKERS = 4
+PARSE_CHUNK = 50
 _FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # Large JSON columns the export never reads: decoding them would cost more than rendering the post.
@@ -242,31 +249,73 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
     report = ImportReport(failed=problems)
     size = max(1, batch_size or IMPORT_BATCH)
     done = 0
-    for start in range(0, len(files), size):
-        batch = files[start:start + size]
-        partial = ImportReport()
-        try:
-            with transaction.atomic():
-                if FAST_IMPORT:
-                    importer.import_batch(batch, partial)
-                    for _ in batch:
-                        done += 1
-                        if progress:
-                            progress(done, len(files))
-                else:
-                    for path in batch:
-                        importer.import_file(path, partial)
-                        done += 1
-                        if progress:
-                            progress(done, len(files))
-        except DatabaseError:
-            log.exception("import: committing %d files failed; importing them one by one", len(batch))
-            importer.forget_uncommitted()
+    parsed = _parsed(files)
+    try:
+        for start in range(0, len(files), size):
+            batch = files[start:start + size]
+            posts = list(islice(parsed, len(batch)))
             partial = ImportReport()
-            for path in batch:
-                importer.import_file(path, partial)
-        report.merge(partial)
+            try:
+                with transaction.atomic():
+                    if FAST_IMPORT:
+                        importer.import_batch(batch, partial, posts)
+                        for _ in batch:
+                            done += 1
+                            if progress:
+                                progress(done, len(files))
+                    else:
+                        for path, post in zip(batch, posts):
+                            importer.import_file(path, partial, post)
+                            done += 1
+                            if progress:
+                                progress(done, len(files))
+            except DatabaseError:
+                log.exception("import: committing %d files failed; importing them one by one", len(batch))
+                importer.forget_uncommitted()
+                partial = ImportReport()
+                for path in batch:
+                    importer.import_file(path, partial)
+            report.merge(partial)
+    finally:
+        parsed.close()  # stops the worker processes
     return report
+
+
+def _read_and_parse(path):
+    """A file's jekyll.Post, or the Problem that stops it being imported (unreadable, not a post)."""
+    shown = str(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return Problem(shown, None, f"cannot read the file: {exc.strerror}")
+    try:
+        return jekyll.parse(jekyll.decode(data, shown), shown)
+    except jekyll.JekyllFormatError as exc:
+        return Problem(shown, exc.line, exc.reason)
+
+
+def _parsed(files):
+    """_read_and_parse of each file, in order; on a large import, by worker processes while this one writes.
+
+    Parsing is about half of an import's CPU time: with a spare core it overlaps the database work.
+    Where no process can be started (a daemonic worker, no fork), or the pool breaks, this process parses.
+    """
+    workers = min(PARSE_WORKERS, (os.cpu_count() or 1) - 1)
+    done = 0
+    if FAST_IMPORT and workers >= 1 and len(files) >= PARALLEL_PARSE_MIN:
+        executor = None
+        try:
+            executor = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            for result in executor.map(_read_and_parse, files, chunksize=PARSE_CHUNK):
+                yield result
+                done += 1
+        except Exception:  # noqa: BLE001 - parsing here instead is always possible
+            log.warning("import: parsing in worker processes failed; parsing here", exc_info=True)
+        finally:
+            if executor is not None:
+                executor.shutdown(wait=False, cancel_futures=True)
+    for path in files[done:]:
+        yield _read_and_parse(path)
 
 
 def import_post(post: jekyll.Post, filename, status=Status.PUBLISHED, *, actor=None):
@@ -300,17 +349,11 @@ class _Importer:
         """After a failed commit: series seen since are not in the database; look them up again."""
         self._series = None
 
-    def import_file(self, path: Path, report: ImportReport):
+    def import_file(self, path: Path, report: ImportReport, parsed=None):
         shown = str(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            report.failed.append(Problem(shown, None, f"cannot read the file: {exc.strerror}"))
-            return
-        try:
-            post = jekyll.parse(jekyll.decode(data, shown), shown)
-        except jekyll.JekyllFormatError as exc:
-            report.failed.append(Problem(shown, exc.line, exc.reason))
+        post = _read_and_parse(path) if parsed is None else parsed
+        if isinstance(post, Problem):
+            report.failed.append(post)
             return
         try:
             digest, created, warnings = self._import(post, path.name)
@@ -358,11 +401,10 @@ class _Importer:
         digest.published_at = post.date
         digest.footer = post.footer or ""
         provenance = dict(digest.provenance or {})
-        provenance["import"] = _json_safe({
-            "file": prep.name,
-            "warnings": [str(w) for w in prep.warnings],
-            **({"front_matter": prep.extra} if prep.extra else {}),
-        })
+        # Only the front matter's values can be other than JSON (dates): strings pass unchanged.
+        provenance["import"] = {"file": prep.name, "warnings": [str(w) for w in prep.warnings]}
+        if prep.extra:
+            provenance["import"] = _json_safe({**provenance["import"], "front_matter": prep.extra})
         digest.provenance = provenance
         _assign_imported_status(digest, self.status)
         if self.status == Status.PUBLISHED:
@@ -372,8 +414,8 @@ class _Importer:
     def _event(self, digest, prep, from_status, created):
         return ReviewEvent(
             digest=digest, actor=self.actor, action=ReviewEvent.Action.IMPORT, from_status=from_status,
-            to_status=self.status, data=_json_safe({"file": prep.name, "created": created,
-                                                    "warnings": [str(w) for w in prep.warnings]}),
+            to_status=self.status, data={"file": prep.name, "created": created,
+                                         "warnings": [str(w) for w in prep.warnings]},
         )
 
     def _import(self, post, name):
@@ -409,7 +451,7 @@ class _Importer:
 
     # A batch ----------------------------------------------------------------------
 
-    def import_batch(self, paths, report: ImportReport):
+    def import_batch(self, paths, report: ImportReport, parsed=None):
         """Import `paths` (inside the batch's transaction) as import_file would, one after the other.
 
         New digests of known series, without tags, are stored with a few bulk statements for the whole
@@ -419,27 +461,28 @@ class _Importer:
         if self._series is None:
             self._series = {s.jekyll_category: s for s in Series.objects.all()}
         # Per file in order: a _Prepared (stored in bulk), a Problem (refused), or its Path (for import_file).
+        parsed = [_read_and_parse(path) for path in paths] if parsed is None else parsed
         outcomes, fast, seen = [], [], set()
-        for path in paths:
-            outcome = self._prepare_file(path)
+        for path, post in zip(paths, parsed):
+            outcome = self._prepare_file(path, post)
             if isinstance(outcome, _Prepared):
                 key = (outcome.series.pk, outcome.date)
                 # Tags, or a digest an earlier file of the batch made: import_file, after the bulk part.
                 if key in seen or outcome.file_tags:
-                    outcome = path
+                    outcome = (path, outcome.post)
                 else:
                     fast.append(outcome)
                 seen.add(key)
             elif outcome is None:
-                outcome = path
+                outcome = (path, post)
             outcomes.append(outcome)
         if fast:
             existing = set(Digest.objects.filter(
                 series_id__in={p.series.pk for p in fast}, date__in={p.date for p in fast},
             ).values_list("series_id", "date"))
             if existing:  # updates: import_file
-                outcomes = [o.path if isinstance(o, _Prepared) and (o.series.pk, o.date) in existing else o
-                            for o in outcomes]
+                outcomes = [(o.path, o.post) if isinstance(o, _Prepared) and (o.series.pk, o.date) in existing
+                            else o for o in outcomes]
                 fast = [prep for prep in fast if (prep.series.pk, prep.date) not in existing]
         if fast:
             try:
@@ -451,25 +494,19 @@ class _Importer:
                     self.import_file(path, report)
                 return
         for outcome in outcomes:
-            if isinstance(outcome, Path):
-                self.import_file(outcome, report)
+            if isinstance(outcome, tuple):
+                self.import_file(outcome[0], report, outcome[1])
             elif isinstance(outcome, Problem):
                 report.failed.append(outcome)
             else:
                 report.warnings.extend(Problem(outcome.shown, w.line, w.message) for w in outcome.warnings)
                 report.created.append(outcome.shown)
 
-    def _prepare_file(self, path):
+    def _prepare_file(self, path, post):
         """A _Prepared, a Problem (refused as import_file would refuse it), or None: for import_file."""
         shown = str(path)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            return Problem(shown, None, f"cannot read the file: {exc.strerror}")
-        try:
-            post = jekyll.parse(jekyll.decode(data, shown), shown)
-        except jekyll.JekyllFormatError as exc:
-            return Problem(shown, exc.line, exc.reason)
+        if isinstance(post, Problem):
+            return post
         try:
             prep = self._prepare(post, path.name, self._known_series)
         except ImportRefused as exc:
@@ -664,18 +701,20 @@ def _insert_objects(model, objects):
     """INSERT unsaved model instances as bulk_create would (each field's pre_save and database value), without
     its compiler's per-value overhead; the instances get no ids."""
     conn = transaction.get_connection()
-    fields = [(f, isinstance(f, models.JSONField)) for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [(f, f.attname, isinstance(f, models.JSONField), type(f).pre_save is models.Field.pre_save)
+              for f in model._meta.concrete_fields if not f.primary_key]
     rows = []
     for obj in objects:
         row = []
-        for f, json_field in fields:
-            value = f.pre_save(obj, True)
+        for f, attname, json_field, plain_pre_save in fields:
+            # Field.pre_save reads the attribute; auto_now fields set it.
+            value = getattr(obj, attname) if plain_pre_save else f.pre_save(obj, True)
             # Text, numbers, booleans, ids and NULL go as they are: get_db_prep_save would return them unchanged.
             if json_field or type(value) not in _PLAIN:
                 value = f.get_db_prep_save(value, conn)
             row.append(value)
         rows.append(row)
-    _insert_rows(model, [f.column for f, _ in fields], rows)
+    _insert_rows(model, [field[0].column for field in fields], rows)
 
 
 def _insert_rows(model, columns, rows):

@@ -538,3 +538,25 @@ def test_a_batch_whose_bulk_write_fails_is_imported_file_by_file(tmp_path, monke
     assert "storing 3 files at once failed" in caplog.text
     assert len(report.created) == 3 and not report.failed
     assert Digest.objects.count() == 3 and NewsItem.objects.count() == 6 and ReviewEvent.objects.count() == 3
+
+
+def test_large_imports_are_parsed_by_worker_processes_with_the_same_result(tmp_path, monkeypatch):
+    bad = write(tmp_path, "2026-11-09-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")
+
+    def run(parse_min, pool=None):
+        monkeypatch.setattr(jekyll_io, "PARALLEL_PARSE_MIN", parse_min)
+        if pool:
+            monkeypatch.setattr(jekyll_io, "ProcessPoolExecutor", pool)
+        report = import_paths([SAMPLES, bad], batch_size=4)
+        rows = _stored_rows()
+        Digest.objects.all().delete()
+        return [str(p) for p in report.created + report.failed + report.warnings], rows
+
+    serial = run(10**9)
+    assert len(serial[0]) == 7 and len(serial[1]["digests"]) == 6
+    assert run(0) == serial
+
+    def no_processes(*args, **kwargs):
+        raise OSError("daemonic processes are not allowed to have children")
+
+    assert run(0, no_processes) == serial
