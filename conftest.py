@@ -15,6 +15,19 @@ def artifacts_dir():
 
 
 @pytest.fixture
+def golden_post():
+    """The blog's real post (../shared/jekyll), which exists only on developer machines and in CI."""
+    shared = Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parent.parent / "shared")
+    path = shared / "jekyll" / "2026-02-03-daily-it-news.md"
+    if not path.is_file():
+        pytest.skip(
+            "../shared/jekyll/ exists only on developer machines and in CI "
+            f"(looked for {path}; set NEWSROOM_SHARED_DIR to the shared directory)"
+        )
+    return path
+
+
+@pytest.fixture
 def tech(db):
     from digests.models import Series
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from digests import workflow
 from digests.models import Digest, ReviewEvent, Status
-from digests.tests.factories import DigestFactory, UserFactory
+from digests.tests.factories import DigestFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -33,16 +33,8 @@ def run_failing(name, *args, **options):
     return out.getvalue(), err.getvalue(), str(failure.value)
 
 
-def golden_post() -> Path:
-    shared = Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-    path = shared / "jekyll" / "2026-02-03-daily-it-news.md"
-    if not path.is_file():
-        pytest.skip(f"../shared/ exists only on developer machines and in CI (looked for {path})")
-    return path
-
-
-def test_golden_post_import_then_export_is_byte_identical(tmp_path):
-    golden = golden_post()
+def test_golden_post_import_then_export_is_byte_identical(tmp_path, golden_post):
+    golden = golden_post
     out, err = run("import_jekyll", str(golden))
     assert out == "Imported 1 (created 1, updated 0), failed 0\n" and err == ""
     out, _ = run("export_jekyll", str(tmp_path))

@@ -1,7 +1,6 @@
 """Tests for digests.jekyll: golden round trip, property round trip, importer variants, bad input."""
 
 import ast
-import os
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,20 +17,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jekyll"
 VARIANTS = FIXTURES / "variants"
 
 
-def shared_dir() -> Path:
-    return Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-
-
-def golden_path() -> Path:
-    path = shared_dir() / "jekyll" / "2026-02-03-daily-it-news.md"
-    if not path.is_file():
-        pytest.skip(
-            "../shared/jekyll/ is only on developer machines and in CI "
-            f"(looked for {path}; set NEWSROOM_SHARED_DIR to the shared directory)"
-        )
-    return path
-
-
 def read_variant(name: str) -> Post:
     path = VARIANTS / name
     return parse(decode(path.read_bytes(), name), name)
@@ -44,14 +29,14 @@ def messages(post: Post) -> list[tuple[int, str]]:
 # --------------------------------------------------------------------------- golden
 
 
-def test_golden_round_trip_is_byte_identical():
-    data = golden_path().read_bytes()
+def test_golden_round_trip_is_byte_identical(golden_post):
+    data = golden_post.read_bytes()
     post = parse(decode(data, "golden.md"), "golden.md")
     assert render(post).encode("utf-8") == data
 
 
-def test_golden_fields():
-    post = parse(golden_path().read_text(encoding="utf-8"), "golden.md")
+def test_golden_fields(golden_post):
+    post = parse(golden_post.read_text(encoding="utf-8"), "golden.md")
     assert post.warnings == []
     assert post.title == "[2026-02-03] 글로벌 IT 뉴스 Top 5"
     assert post.date == datetime(2026, 2, 3, 13, 49, 53, tzinfo=SEOUL)

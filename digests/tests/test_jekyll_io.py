@@ -21,14 +21,6 @@ SEOUL = ZoneInfo("Asia/Seoul")
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "posts"
 
 
-def shared_golden() -> Path:
-    shared = Path(os.environ.get("NEWSROOM_SHARED_DIR") or Path(__file__).resolve().parents[3] / "shared")
-    path = shared / "jekyll" / "2026-02-03-daily-it-news.md"
-    if not path.is_file():
-        pytest.skip(f"../shared/ exists only on developer machines and in CI (looked for {path})")
-    return path
-
-
 def post_text(title="[2026-03-01] 글로벌 IT 뉴스 Top 5", date="2026-03-01 13:00:00 +0900", categories="tech",
               items=2, extra="", footer=True):
     item = jekyll.Item(
@@ -56,8 +48,8 @@ def test_sample_posts_round_trip_byte_identical(tmp_path):
         assert (tmp_path / "_posts" / sample.name).read_bytes() == sample.read_bytes(), sample.name
 
 
-def test_golden_post_round_trip(tmp_path):
-    golden = shared_golden()
+def test_golden_post_round_trip(tmp_path, golden_post):
+    golden = golden_post
     report = import_paths([golden])
     assert report.created == [str(golden)] and not report.warnings
     export_digests(Digest.objects.all(), tmp_path)

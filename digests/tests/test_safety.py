@@ -2,7 +2,6 @@
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import pytest
 from django.test import SimpleTestCase
 
 from digests import jekyll
