@@ -2,12 +2,13 @@
 import datetime as dt
 
 import nested_admin
+from nested_admin.formsets import NestedInlineFormSet
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import F, Q, URLField
+from django.db.models import F, Prefetch, Q, URLField
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -53,8 +54,18 @@ class ReadOnlyUnlessEditable:
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
+class InsightFormSet(NestedInlineFormSet):
+    def get_queryset(self):
+        # Showing the form: the item's insights were prefetched with it, one query for all items.
+        prefetched = getattr(self.instance, "_prefetched_objects_cache", {}).get("insights")
+        if prefetched is not None and not self.is_bound:
+            return prefetched
+        return super().get_queryset()
+
+
 class InsightInline(ReadOnlyUnlessEditable, nested_admin.NestedTabularInline):
     model = Insight
+    formset = InsightFormSet
     extra = 0
     fields = ["label", "text", "position"]
     sortable_field_name = "position"
@@ -79,7 +90,9 @@ class NewsItemInline(ReadOnlyUnlessEditable, nested_admin.NestedStackedInline):
     formfield_overrides = {MarkdownxField: {"widget": AdminMarkdownxWidget}, URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("tags")
+        # The digest rides along: each item's nested insight inline asks it whether it is editable.
+        return super().get_queryset(request).select_related("digest").prefetch_related(
+            "tags", Prefetch("insights", queryset=Insight.objects.order_by("position", "id")))
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):

@@ -29,3 +29,4 @@ AXES_VERBOSE = False
 # WhiteNoise wants STATIC_ROOT to exist; tests serve static files through the finders instead.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # noqa: F405

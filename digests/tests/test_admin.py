@@ -310,6 +310,16 @@ def test_change_form_queries_do_not_grow_with_history_or_tags(client, editor, re
         client.get(change_url(big))
 
 
+def test_change_form_reads_all_items_insights_in_one_query(client, editor):
+    # Each item's digest and insights come with the items; only taggit still reads each item's tags itself.
+    five = DigestFactory(items=5)
+    seven = DigestFactory(items=7)
+    client.force_login(editor)
+    client.get(change_url(five))
+    growth = count_queries(lambda: client.get(change_url(seven))) - count_queries(lambda: client.get(change_url(five)))
+    assert growth == 2, f"{growth} more queries for 2 more items: only the items' tags may cost one each"
+
+
 def test_changelist_queries_are_bounded_with_1000_digests(client, reviewer, editor, tech, django_assert_max_num_queries):
     start = dt.date(2020, 1, 1)
     Digest.objects.bulk_create([
