@@ -109,4 +109,6 @@ def published(digest):
     recipients = _emails(users_with_perm("publish_digest"))
     if digest.submitted_by_id and digest.submitted_by.email:
         recipients.append(digest.submitted_by.email)
-    return _send(f"[published] {digest.title}", f"“{digest.title}” is live: {url}", recipients)
+    # The title readers see: the digest may have been reopened and retitled since it went live.
+    title = (digest.live_snapshot or {}).get("title") or digest.title
+    return _send(f"[published] {title}", f"“{title}” is live: {url}", recipients)

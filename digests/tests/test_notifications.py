@@ -85,6 +85,13 @@ def test_published_respects_weekdays_only(publisher, settings, monkeypatch):
     assert notifications.published(digest) == [publisher.email]
 
 
+def test_published_names_the_title_readers_see(publisher):
+    digest = DigestFactory(title="[2026-03-09] 편집 중인 새 제목", live_snapshot={"title": "[2026-03-09] 발행된 제목"})
+    notifications.published(digest)
+    assert mail.outbox[-1].subject == "[published] [2026-03-09] 발행된 제목"
+    assert "편집 중인" not in mail.outbox[-1].body
+
+
 def test_slack_gets_the_same_text(slack_hook, editor, reviewer):
     digest = DigestFactory(submitted_by=editor)
     notifications.reviewed(digest, ReviewEvent.Action.REJECT, reviewer, "중복 기사")
