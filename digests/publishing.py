@@ -192,6 +192,20 @@ def _notify_published(digest):
 # Services -------------------------------------------------------------------------
 
 
+def _commit_and_push(site: Path, relpath: str, message: str):
+    """Commit the one path (in a git working copy) and push: (commit, pushed, failure), the failure returned to record."""
+    commit, pushed = "", False
+    try:
+        if is_work_tree(site):
+            commit = commit_path(site, relpath, message)
+            # Pushed even without a new commit: a retry must deliver the commit a failed push left.
+            if settings.JEKYLL_GIT_REMOTE:
+                pushed = push(site)
+    except ExportError as exc:
+        return commit, pushed, exc
+    return commit, pushed, None
+
+
 def export_digest(digest: Digest) -> ExportRecord:
     """Write the digest's published version into _posts/, commit it and push; see ExportRecord."""
     data = render_live(digest)
@@ -208,17 +222,10 @@ def export_digest(digest: Digest) -> ExportRecord:
     if not site.is_dir():
         raise ExportError(f"JEKYLL_SITE_DIR {site} is not a folder: clone the blog there or fix the setting.")
 
-    commit, written, pushed, failure = "", False, False, None
     with site_lock(site):
         (site / "_posts").mkdir(exist_ok=True)
         written = write_atomic(site / relpath, data)
-        try:
-            if is_work_tree(site):
-                commit = commit_path(site, relpath, f"Publish {digest.date:%Y-%m-%d} {digest.slug}")
-                if settings.JEKYLL_GIT_REMOTE:
-                    pushed = push(site)
-        except ExportError as exc:
-            failure = exc
+        commit, pushed, failure = _commit_and_push(site, relpath, f"Publish {digest.date:%Y-%m-%d} {digest.slug}")
     if failure is not None:
         _record(digest, path=relpath, status=Status.FAILED, content_hash=content_hash, commit=commit, error=str(failure))
         log.warning("export of digest %s failed (retryable=%s): %s", digest.pk, failure.retryable, failure)
@@ -247,19 +254,11 @@ def remove_export(digest: Digest) -> ExportRecord | None:
     relpath = post_relpath(digest)
     if site is None or not site.is_dir():
         return None
-    commit, pushed, failure = "", False, None
     with site_lock(site):
         path = site / relpath
         existed = path.exists()
         path.unlink(missing_ok=True)
-        try:
-            if is_work_tree(site):
-                commit = commit_path(site, relpath, f"Unpublish {digest.date:%Y-%m-%d} {digest.slug}")
-                # Pushed even without a new commit: a retry must deliver the commit a failed push left.
-                if settings.JEKYLL_GIT_REMOTE:
-                    pushed = push(site)
-        except ExportError as exc:
-            failure = exc
+        commit, pushed, failure = _commit_and_push(site, relpath, f"Unpublish {digest.date:%Y-%m-%d} {digest.slug}")
     if failure is not None:
         _record(digest, path=relpath, status=Status.FAILED, commit=commit, error=f"removal: {failure}")
         raise failure
