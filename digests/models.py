@@ -9,6 +9,8 @@ from django.utils import timezone
 from markdownx.models import MarkdownxField
 from taggit.managers import TaggableManager
 
+from . import jekyll
+
 
 def validate_timezone(value):
     try:
@@ -79,9 +81,6 @@ class DigestQuerySet(models.QuerySet):
     def editable(self):
         return self.filter(status__in=[Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED])
 
-    def for_series(self, series):
-        return self.filter(series=series)
-
 
 class Digest(models.Model):
     """One day's Top-N post of a series."""
@@ -145,13 +144,8 @@ class Digest(models.Model):
     def category(self):
         return self.series.jekyll_category
 
-    def local_published_at(self):
-        if self.published_at is None:
-            return None
-        return timezone.localtime(self.published_at, self.series.tzinfo)
-
     def get_absolute_url(self):
-        return f"/{self.series.jekyll_category}/{self.date:%Y/%m/%d}/{self.slug}.html"
+        return jekyll.permalink(self.series.jekyll_category, self.date, self.slug)
 
 
 class NewsItem(models.Model):
