@@ -102,6 +102,8 @@ class _Prepared:
     slug: str
     path: Path | None = None
     shown: str = ""
+    # The digest this file updates, as the batch read it under lock: (pk, status, version, provenance).
+    existing: tuple | None = None
 
 
 class _Slow(Exception):
@@ -477,17 +479,23 @@ class _Importer:
                 outcome = (path, post)
             outcomes.append(outcome)
         if fast:
-            existing = set(Digest.objects.filter(
-                series_id__in={p.series.pk for p in fast}, date__in={p.date for p in fast},
-            ).values_list("series_id", "date"))
-            if existing:  # updates: import_file
-                outcomes = [(o.path, o.post) if isinstance(o, _Prepared) and (o.series.pk, o.date) in existing
-                            else o for o in outcomes]
-                fast = [prep for prep in fast if (prep.series.pk, prep.date) not in existing]
+            # Locked like import_file's select_for_update: an editor's save waits for the batch.
+            existing = {(series_id, date): rest for series_id, date, *rest in Digest.objects.select_for_update()
+                        .filter(series_id__in={p.series.pk for p in fast}, date__in={p.date for p in fast})
+                        .values_list("series_id", "date", "pk", "status", "version", "provenance")}
+            slow = set()
+            for prep in fast:
+                prep.existing = existing.get((prep.series.pk, prep.date))
+                if prep.existing is not None and prep.file_tags is not None:
+                    slow.add(prep)  # "tags: []" clears an existing digest's tags: taggit's set() does it
+            if slow:
+                outcomes = [(o.path, o.post) if o in slow else o for o in outcomes]
+                fast = [prep for prep in fast if prep not in slow]
         if fast:
             try:
                 with transaction.atomic():
-                    self._create_all(fast)
+                    self._create_all([prep for prep in fast if prep.existing is None])
+                    self._update_all([prep for prep in fast if prep.existing is not None])
             except Exception:  # noqa: BLE001 - the files are imported one by one instead
                 log.exception("import: storing %d files at once failed; importing them one by one", len(fast))
                 for path in paths:
@@ -500,7 +508,7 @@ class _Importer:
                 report.failed.append(outcome)
             else:
                 report.warnings.extend(Problem(outcome.shown, w.line, w.message) for w in outcome.warnings)
-                report.created.append(outcome.shown)
+                (report.created if outcome.existing is None else report.updated).append(outcome.shown)
 
     def _prepare_file(self, path, post):
         """A _Prepared, a Problem (refused as import_file would refuse it), or None: for import_file."""
@@ -524,6 +532,8 @@ class _Importer:
 
     def _create_all(self, preps):
         """Store new digests with their items, insights and events: a few statements for them all."""
+        if not preps:
+            return
         digests = []
         for prep in preps:
             digest = Digest(series=prep.series, date=prep.date)
@@ -538,11 +548,9 @@ class _Importer:
             digest.pk = ids[digest.series_id, digest.date]
             digest._state.adding = False
         # Items as plain rows: NewsItem instances and bulk_create's per-value preparation cost more than the SQL.
-        defaults = {name: NewsItem._meta.get_field(name).get_default() for name in ("source_name", "candidate_id")}
-        _insert_rows(NewsItem, ("digest_id", "position", "title", "summary", "source_url", "needs_attention",
-                                "source_name", "candidate_id"), [
-            (digest.pk, position, item.title, item.summary, item.source_url, False,
-             defaults["source_name"], defaults["candidate_id"])
+        defaults = _new_item_defaults()
+        _insert_rows(NewsItem, _NEW_ITEM_COLUMNS, [
+            (digest.pk, position, item.title, item.summary, item.source_url, False, *defaults)
             for digest, prep in zip(digests, preps)
             for position, item in enumerate(prep.post.items)
         ])
@@ -561,6 +569,83 @@ class _Importer:
         _insert_objects(ReviewEvent, [self._event(d, p, "", True) for d, p in zip(digests, preps)])
         if any(d.live_snapshot is not None for d in digests):
             # bulk_create sends no post_save: drop the public pages once the batch commits.
+            cache._invalidate_once_on_commit()
+
+    def _update_all(self, preps):
+        """Store what the files say over existing digests as _import would, with a few statements for them all.
+
+        Each digest gets the fields _import's save() writes, its items updated in place by position
+        (keeping their ids, so their tags and comments), surplus items deleted, missing ones added,
+        its insights replaced, and one event.
+        """
+        if not preps:
+            return
+        ids = [prep.existing[0] for prep in preps]
+        published = self.status == Status.PUBLISHED
+        tags = defaultdict(list)
+        if published:  # the live version carries the digest's own tags (the files name none)
+            tagged = Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
+            for chunk in _chunks(ids):
+                for object_id, name in tagged.filter(object_id__in=chunk).values_list("object_id", "tag__name"):
+                    tags[object_id].append(name)
+        conn = transaction.get_connection()
+        fields = [Digest._meta.get_field(name) for name in (
+            "series", "slug", "title", "published_at", "footer", "provenance", "status", "version", "updated_at")]
+        if published:
+            fields.append(Digest._meta.get_field("live_snapshot"))
+        digests, rows = [], []
+        for prep in preps:
+            pk, status, version, provenance = prep.existing
+            digest = Digest(pk=pk, series=prep.series, date=prep.date, status=status, version=version + 1,
+                            provenance=provenance)
+            digest._state.adding = False
+            self._fill(digest, prep, tags[pk])
+            rows.append([f.get_db_prep_save(f.pre_save(digest, False), conn) for f in fields] + [pk])
+            digests.append(digest)
+        qn = conn.ops.quote_name
+        with conn.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {qn(Digest._meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields)} "
+                f"WHERE {qn('id')} = %s", rows)
+
+        by_position = defaultdict(dict)
+        for chunk in _chunks(ids):
+            for digest_id, position, pk in (NewsItem.objects.filter(digest_id__in=chunk)
+                                            .values_list("digest_id", "position", "pk")):
+                by_position[digest_id][position] = pk
+        item_ids = [pk for positions in by_position.values() for pk in positions.values()]
+        for chunk in _chunks(item_ids):
+            Insight.objects.filter(news_item_id__in=chunk).delete()
+        gone = [pk for digest, prep in zip(digests, preps)
+                for position, pk in by_position[digest.pk].items() if position >= len(prep.post.items)]
+        for chunk in _chunks(gone):
+            NewsItem.objects.filter(pk__in=chunk).delete()
+        kept, added, defaults = [], [], _new_item_defaults()
+        for digest, prep in zip(digests, preps):
+            for position, item in enumerate(prep.post.items):
+                pk = by_position[digest.pk].get(position)
+                if pk is None:
+                    added.append((digest.pk, position, item.title, item.summary, item.source_url, False,
+                                  *defaults))
+                else:
+                    kept.append((item.title, item.summary, item.source_url, False, pk))
+        _update_items(kept)
+        if added:
+            _insert_rows(NewsItem, _NEW_ITEM_COLUMNS, added)
+            grown = sorted({row[0] for row in added})
+            for chunk in _chunks(grown):
+                for digest_id, position, pk in (NewsItem.objects.filter(digest_id__in=chunk)
+                                                .values_list("digest_id", "position", "pk")):
+                    by_position[digest_id][position] = pk
+        _insert_insights([
+            (by_position[digest.pk][number], position, insight.label, insight.text)
+            for digest, prep in zip(digests, preps)
+            for number, item in enumerate(prep.post.items)
+            for position, insight in enumerate(item.insights)
+        ])
+        _insert_objects(ReviewEvent, [self._event(d, p, p.existing[1], False) for d, p in zip(digests, preps)])
+        if published:
+            # No save(), so no post_save: drop the public pages once the batch commits.
             cache._invalidate_once_on_commit()
 
     def _series_for(self, post, name, warn):
@@ -678,8 +763,7 @@ class _Importer:
             for position, item in enumerate(items)
         ]
         kept = [row for row in rows if row.pk is not None]
-        if kept:
-            _update_items(kept)
+        _update_items([(row.title, row.summary, row.source_url, row.needs_attention, row.pk) for row in kept])
         if len(kept) < len(rows):
             NewsItem.objects.bulk_create([row for row in rows if row.pk is None])
         _insert_insights([
@@ -731,10 +815,28 @@ def _insert_rows(model, columns, rows):
 
 
 def _update_items(rows):
-    """UPDATE the items' text in one executemany: bulk_update's CASE expressions took 40% of a re-import's time."""
+    """UPDATE (title, summary, source_url, needs_attention, id) rows in one executemany: bulk_update's CASE
+    expressions took 40% of a re-import's time."""
+    if not rows:
+        return
     qn = connection.ops.quote_name
     columns = ("title", "summary", "source_url", "needs_attention")
     sql = (f"UPDATE {qn(NewsItem._meta.db_table)} SET {', '.join(f'{qn(c)} = %s' for c in columns)} "
            f"WHERE {qn('id')} = %s")
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [(row.title, row.summary, row.source_url, row.needs_attention, row.pk) for row in rows])
+        cursor.executemany(sql, rows)
+
+
+# The columns of a new item's row, in order; the last two take their field defaults.
+_NEW_ITEM_COLUMNS = ("digest_id", "position", "title", "summary", "source_url", "needs_attention",
+                     "source_name", "candidate_id")
+
+
+def _new_item_defaults():
+    return tuple(NewsItem._meta.get_field(name).get_default() for name in _NEW_ITEM_COLUMNS[-2:])
+
+
+def _chunks(values, size=500):
+    """Slices of `values` short enough for an IN (...) list on every database."""
+    values = list(values)
+    return [values[start:start + size] for start in range(0, len(values), size)]

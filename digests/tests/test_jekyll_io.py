@@ -319,10 +319,14 @@ def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path, django_assert_
     # then one INSERT each for digests, items, insights and events and a SELECT each of the digests' and
     # the items' ids, however many files.
     assert len(eight) == len(two) <= 1 + 2 + 1 + 2 + 6
-    # Updates go file by file: the batch's lookup, then per file savepoint, select, tags, update, items,
-    # delete insights, update items, insert insights, event, release.
-    with django_assert_max_num_queries(1 + 2 + 1 + 8 * 10):
+    # Updates too: the series, the batch's savepoint pair, the locked lookup, the bulk part's savepoint
+    # pair, then the digests' tags, one UPDATE (executemany) of the digests, their items' ids, one DELETE
+    # of their insights, one UPDATE of the items, one INSERT each for insights and events.
+    with CaptureQueriesContext(connection) as two_again:
+        assert len(import_paths([tmp_path / "two"]).updated) == 2
+    with CaptureQueriesContext(connection) as eight_again:
         assert len(import_paths([tmp_path / "eight"]).updated) == 8
+    assert len(eight_again) == len(two_again) <= 1 + 2 + 1 + 2 + 7
 
 
 def test_stored_post_agrees_with_digest_to_post():
@@ -429,9 +433,10 @@ def _stored_rows():
     tagged = Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
     tags = sorted((key[object_id], name, slug) for object_id, name, slug in
                   tagged.values_list("object_id", "tag__name", "tag__slug"))
+    item_tags = sorted((key[i.digest_id], i.position, t.name) for i in NewsItem.objects.all() for t in i.tags.all())
     series = sorted(Series.objects.values_list("slug", "jekyll_category", "post_slug", "title_template", "layout"))
     return {"digests": digests, "items": items, "insights": insights, "events": events, "tags": tags,
-            "series": series}
+            "item_tags": item_tags, "series": series}
 
 
 def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_path, monkeypatch):
@@ -449,7 +454,7 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
     write(folder, f"{days[1]}-daily-it-news.md", text(1, extra='tags: ["b", "a", "b"]\n'))
     write(folder, f"{days[2]}-daily-it-news.md", text(2, footer=False))
     write(folder, f"{days[3]}-daily-it-news.md", text(3, extra="author: 뉴스봇\nlayout2: x\n").replace("\n", "\r\n"))
-    write(folder, f"{days[4]}-daily-it-news.md", text(4).replace("**📌 요약**", "**📌 요정**"))
+    write(folder, f"{days[4]}-daily-it-news.md", text(4, items=3).replace("**📌 요약**", "**📌 요정**"))
     write(folder, f"{days[5]}-daily-it-news.md", text(5, title="x" * 301))  # refused: too long
     write(folder, f"{days[6]}-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")  # no front matter
     write(folder, f"{days[7]}-daily-it-news.md", text(7, categories=""))  # series by file name
@@ -458,20 +463,34 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
     write(folder, f"{days[0]}-other-slug.md", text(0, items=1))  # the same (series, date) again: an update
     write(folder, "not-a-post-name.md", text(10, items=3))
     write(folder, f"{days[11]}-daily-it-news.md", text(11, extra="tags: \"z y\"\n"))
-    existing = write(tmp_path, f"{days[10]}-daily-it-news.md", text(10, items=4))  # imported before: updated
+    # Imported before, then updated by the folder: one with fewer items, one with more.
+    before = tmp_path / "before"
+    before.mkdir()
+    existing = [write(before, f"{days[10]}-daily-it-news.md", text(10, items=4)),
+                write(before, f"{days[4]}-daily-it-news.md", text(4, items=1))]
 
-    bulk = []
-    real_create_all = jekyll_io._Importer._create_all
+    bulk, updated = [], []
+    real_create_all, real_update_all = jekyll_io._Importer._create_all, jekyll_io._Importer._update_all
 
     def create_all(self, preps):
         bulk.extend(prep.name for prep in preps)
         return real_create_all(self, preps)
 
+    def update_all(self, preps):
+        updated.extend(prep.name for prep in preps)
+        return real_update_all(self, preps)
+
     monkeypatch.setattr(jekyll_io._Importer, "_create_all", create_all)
+    monkeypatch.setattr(jekyll_io._Importer, "_update_all", update_all)
 
     def run(fast, status):
         monkeypatch.setattr(jekyll_io, "FAST_IMPORT", fast)
-        import_paths([existing], status=Status.DRAFT)
+        import_paths(existing, status=Status.DRAFT)
+        # What an editor added since: the update keeps the digest's tags (in its live version too) and the
+        # items' own tags, since items are updated in place.
+        grown = Digest.objects.get(date=days[4])
+        grown.tags.add("편집", "kept")
+        grown.items.get(position=0).tags.add("item-tag")
         report = import_paths([folder], status=status, batch_size=8)
         stored = _stored_rows()
         Digest.tags.through.objects.all().delete()
@@ -486,12 +505,21 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
         slow_report, slow_rows = run(False, status)
         assert fast_report == slow_report
         assert fast_rows == slow_rows
-        assert len(fast_report["created"]) == 9 and len(fast_report["updated"]) == 2
+        assert len(fast_report["created"]) == 8 and len(fast_report["updated"]) == 3
         assert len(fast_report["failed"]) == 2 and fast_report["warnings"]
         assert len(fast_rows["digests"]) == 10 and fast_rows["tags"]
-        # New untagged digests of known series went in with bulk statements (the existing one too, before).
-        assert sorted(bulk) == [f"{days[n]}-daily-it-news.md" for n in (0, 2, 3, 4, 7, 9, 10)]
+        grown = fast_rows["digests"][("tech", days[4])]
+        if status == Status.PUBLISHED:
+            assert grown["live_snapshot"]["extra"]["tags"] == ["kept", "편집"] and len(grown["live_snapshot"]["items"]) == 3
+        assert [key for key in fast_rows["items"] if key[0] == ("tech", days[10])] == [
+            (("tech", days[10]), position) for position in range(3)]
+        assert fast_rows["item_tags"] == [(("tech", days[4]), 0, "item-tag")]
+        # New untagged digests of known series went in with bulk statements (the existing ones too, before),
+        # and so did the updates of digests that existed before the batch.
+        assert sorted(bulk) == sorted([f"{days[n]}-daily-it-news.md" for n in (0, 2, 3, 7, 9, 4, 10)])
+        assert sorted(updated) == [f"{days[4]}-daily-it-news.md", "not-a-post-name.md"]
         bulk.clear()
+        updated.clear()
 
 
 def test_batch_fast_path_invalidates_the_public_pages_once_on_commit(tmp_path, monkeypatch,
