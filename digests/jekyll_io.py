@@ -1,4 +1,5 @@
 """Import Jekyll post files into digests and export digests as post files, each file atomic on its own."""
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -6,7 +7,7 @@ import multiprocessing
 import os
 import re
 import secrets
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -28,6 +29,11 @@ POST_SUFFIXES = (".md", ".markdown")
 # Digests per round of export queries: 4 queries per chunk, and the insights
 # prefetch sends chunk × 5 item ids, well under SQLite's variable limit.
 EXPORT_CHUNK = 1000
+# Export: posts handed to the writer at a time, batches it may be behind, and the export size from which a
+# worker process writes the files (below it, forking would cost more than it saves).
+WRITE_BATCH = 100
+WRITE_AHEAD = 8
+PARALLEL_WRITE_MIN = 1000
 # Files per commit on import; each file is still atomic on its own (a savepoint).
 IMPORT_BATCH = 200
 # Import a batch's new digests with a few bulk statements (False: every file on its own, for tests).
@@ -124,25 +130,34 @@ class ImportRefused(Exception):
 
 def write_atomic(path, data: bytes) -> bool:
     """Write `data` to `path` through a renamed temporary file; False, file untouched, when the bytes are the same."""
-    path = Path(path)
+    # os.* on strings rather than pathlib: an export calls this for every post.
+    path = os.fspath(path)
     try:
-        old = path.stat()
+        old = os.stat(path)
     except FileNotFoundError:
         old = None
-    if old is not None and old.st_size == len(data) and path.read_bytes() == data:
-        return False
+    if old is not None and old.st_size == len(data):
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    folder, name = os.path.split(path)
     # Same folder, so the rename is atomic; a dot name, so Jekyll and our importer skip a leftover.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     # O_EXCL + 0o666: the umask decides the mode, as for any file the user writes (mkstemp would give 0600).
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         if old is not None:
             os.chmod(tmp, old.st_mode & 0o7777)
         os.replace(tmp, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
     return True
 
@@ -151,21 +166,125 @@ def write_atomic(path, data: bytes) -> bool:
 
 
 def export_digests(queryset, site_dir, progress: Progress | None = None) -> ExportReport:
-    """Write each digest of `queryset` to SITE_DIR/_posts/<date>-<slug>.md; four queries per thousand digests."""
+    """Write each digest of `queryset` to SITE_DIR/_posts/<date>-<slug>.md; four queries per thousand digests.
+
+    Past PARALLEL_WRITE_MIN posts a worker process writes the files while this one reads and renders
+    the next: both halves take about the same time, and the writing is mostly system calls.
+    """
     posts_dir = Path(site_dir) / "_posts"
     posts_dir.mkdir(parents=True, exist_ok=True)
-    report = ExportReport()
-    total = queryset.count() if progress else 0
-    for done, (digest, post) in enumerate(_posts_of(queryset), start=1):
-        path = posts_dir / jekyll.post_filename(digest.date, digest.slug)
+    folder = str(posts_dir)
+    writer = _Writer(ExportReport(), progress, queryset.count() if progress else 0)
+    with writer:
+        for digest, post in _posts_of(queryset):
+            path = os.path.join(folder, jekyll.post_filename(digest.date, digest.slug))
+            try:
+                data = jekyll.render(post).encode("utf-8")
+            except ValueError as exc:
+                data = exc
+            writer.put(path, data, f"digest {digest.pk} ({digest})")
+    return writer.report
+
+
+def _write_files(batch):
+    """write_atomic for each (path, bytes or the ValueError that stopped rendering them, digest label):
+    (path, "written" | "unchanged" | "failed", message) each."""
+    results = []
+    for path, data, label in batch:
         try:
-            data = jekyll.render(post).encode("utf-8")
-            (report.written if write_atomic(path, data) else report.unchanged).append(str(path))
-        except (ValueError, OSError) as exc:
-            report.failed.append(Problem(str(path), None, f"digest {digest.pk} ({digest}) not written: {exc}"))
-        if progress:
-            progress(done, total)
-    return report
+            if isinstance(data, ValueError):
+                raise data
+            results.append((path, "written" if write_atomic(path, data) else "unchanged", ""))
+        except OSError as exc:  # the path is the Problem's: the temporary file's name would only confuse
+            results.append((path, "failed", f"{label} not written: {exc.strerror or exc}"))
+        except ValueError as exc:
+            results.append((path, "failed", f"{label} not written: {exc}"))
+    return results
+
+
+class _Writer:
+    """Writes rendered posts in order: in this process, or once PARALLEL_WRITE_MIN posts came, in a worker
+    process (where none can start, e.g. in a daemonic Celery worker, here). Fills the report, calls progress."""
+
+    def __init__(self, report: ExportReport, progress: Progress | None, total: int):
+        self.report, self.progress, self.total = report, progress, total
+        self.done = self.sent = 0
+        self.pending = []
+        self.executor = None
+        self.parallel = True  # False once a worker process failed to start or broke
+        self.futures = deque()  # (batch, future), oldest first
+
+    def __enter__(self):
+        return self
+
+    def put(self, path, data, label):
+        self.pending.append((path, data, label))
+        if len(self.pending) >= WRITE_BATCH:
+            self._flush()
+
+    def _flush(self):
+        batch, self.pending = self.pending, []
+        self.sent += len(batch)
+        if self.parallel and self.sent >= PARALLEL_WRITE_MIN:
+            try:
+                if self.executor is None:
+                    self.executor = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"))
+                # The process starts here: a daemonic process (a Celery worker's) may not have children.
+                self.futures.append((batch, self.executor.submit(_write_files, batch)))
+            except Exception:  # noqa: BLE001 - writing here is always possible
+                log.warning("export: no writer process; writing here", exc_info=True)
+                self.parallel = False
+                while self.futures:
+                    self._collect()
+                self._stop()
+            else:
+                while len(self.futures) > WRITE_AHEAD:
+                    self._collect()
+                return
+        self._record(_write_files(batch))
+
+    def _collect(self):
+        batch, future = self.futures.popleft()
+        try:
+            results = future.result()
+        except Exception:  # noqa: BLE001 - a broken worker: its batches are written here, in order
+            log.warning("export: the writer process failed; writing here", exc_info=True)
+            rest = [batch] + [queued for queued, _ in self.futures]
+            self.futures.clear()
+            self.parallel = False
+            self._stop()
+            # Files it wrote before failing come out "unchanged": their bytes are already there.
+            for queued in rest:
+                self._record(_write_files(queued))
+            return
+        self._record(results)
+
+    def _record(self, results):
+        report = self.report
+        for path, outcome, message in results:
+            if outcome == "failed":
+                report.failed.append(Problem(path, None, message))
+            else:
+                (report.written if outcome == "written" else report.unchanged).append(path)
+            self.done += 1
+            if self.progress:
+                self.progress(self.done, self.total)
+
+    def _stop(self):
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
+            self.executor = None
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                if self.pending:
+                    self._flush()
+                while self.futures:
+                    self._collect()
+        finally:
+            self._stop()
+        return False
 
 
 def stored_post(digest, items, tag_names) -> jekyll.Post:

@@ -284,6 +284,69 @@ def test_export_reports_a_digest_it_cannot_write_and_goes_on(tmp_path):
     assert "2026-11-02-daily-it-news.md" in report.failed[0].path and "not written" in report.failed[0].message
 
 
+def test_large_exports_are_written_by_a_worker_process_with_the_same_result(tmp_path, monkeypatch):
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    import_paths([SAMPLES])
+    _make_digests(20, dt.date(2025, 3, 1))
+    pids = tmp_path / "pids"
+    real_write_atomic = jekyll_io.write_atomic
+
+    def write_atomic_noting_the_process(path, data):
+        with open(pids, "a") as handle:  # appends of a line are atomic between processes
+            handle.write(f"{os.getpid()}\n")
+        return real_write_atomic(path, data)
+
+    monkeypatch.setattr(jekyll_io, "write_atomic", write_atomic_noting_the_process)
+    monkeypatch.setattr(jekyll_io, "WRITE_BATCH", 4)
+    monkeypatch.setattr(jekyll_io, "WRITE_AHEAD", 1)
+
+    def run(name, parallel_min, pool=None):
+        monkeypatch.setattr(jekyll_io, "PARALLEL_WRITE_MIN", parallel_min)
+        if pool:
+            monkeypatch.setattr(jekyll_io, "ProcessPoolExecutor", pool)
+        site = tmp_path / name
+        (site / "_posts" / "2025-03-05-daily-it-news.md").mkdir(parents=True)  # this one fails: a folder
+        pids.write_text("")
+        calls = []
+        report = export_digests(Digest.objects.order_by("date", "pk"), site,
+                                progress=lambda done, total: calls.append(done))
+        assert calls == list(range(1, 27))
+        files = {p.name: p.read_bytes() for p in (site / "_posts").iterdir() if p.is_file()}
+        outcome = ([Path(p).name for p in report.written], report.unchanged,
+                   [(Path(p.path).name, p.message) for p in report.failed], files)
+        return outcome, set(pids.read_text().split())
+
+    serial, writers = run("serial", 10**9)
+    assert writers == {str(os.getpid())}
+    assert len(serial[0]) == 25 and len(serial[2]) == 1 and "not written" in serial[2][0][1]
+    parallel, writers = run("parallel", 8)
+    assert parallel == serial
+    assert str(os.getpid()) in writers and len(writers) == 2, "the first 8 here, the rest in a worker process"
+
+    def no_processes(*args, **kwargs):
+        raise OSError("daemonic processes are not allowed to have children")
+
+    assert run("no-process", 0, no_processes) == (serial, {str(os.getpid())})
+
+    class BrokenPool:
+        """A worker killed mid-export (out of memory, say): every batch it had fails."""
+
+        def __init__(self, *args, **kwargs):
+            pass
+
+        def submit(self, fn, batch):
+            future = Future()
+            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
+            return future
+
+        def shutdown(self, **kwargs):
+            pass
+
+    assert run("broken", 0, BrokenPool) == (serial, {str(os.getpid())})
+
+
 def _make_digests(count, start):
     for n in range(count):
         digest = DigestFactory(date=start + dt.timedelta(days=n), status=Status.PUBLISHED)
