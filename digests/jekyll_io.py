@@ -293,13 +293,17 @@ def stored_post(digest, items, tag_names) -> jekyll.Post:
     Export and import build thousands of posts; model instances for every item and insight
     cost more than rendering them. test_jekyll_io checks that both give the same Post.
     """
+    return _post(digest.series, digest.title, post_date(digest), digest.footer, items, tag_names)
+
+
+def _post(series, title, date, footer, items, tag_names) -> jekyll.Post:
     return jekyll.Post(
-        title=digest.title,
-        date=post_date(digest),
-        categories=digest.series.jekyll_category,
-        layout=digest.series.layout,
+        title=title,
+        date=date,
+        categories=series.jekyll_category,
+        layout=series.layout,
         items=items,
-        footer=digest.footer or None,
+        footer=footer or None,
         extra={"tags": sorted(tag_names)} if tag_names else {},
     )
 
@@ -514,30 +518,36 @@ class _Importer:
         self._check(post, series, slug)
         return _Prepared(post, name, warnings, extra, file_tags, series, date, slug)
 
-    def _fill(self, digest, prep, tags):
-        """Assign what the file states to `digest` (new or locked for update)."""
+    def _values(self, prep, provenance, tags):
+        """The digest fields a file sets, by name, but the status; `provenance` and `tags` are the digest's own."""
         post = prep.post
-        digest.slug = prep.slug
-        digest.title = post.title
-        digest.published_at = post.date
-        digest.footer = post.footer or ""
-        provenance = dict(digest.provenance or {})
+        provenance = dict(provenance or {})
         # Only the front matter's values can be other than JSON (dates): strings pass unchanged.
         provenance["import"] = {"file": prep.name, "warnings": [str(w) for w in prep.warnings]}
         if prep.extra:
             provenance["import"] = _json_safe({**provenance["import"], "front_matter": prep.extra})
-        digest.provenance = provenance
-        _assign_imported_status(digest, self.status)
+        values = {"slug": prep.slug, "title": post.title, "published_at": post.date, "footer": post.footer or "",
+                  "provenance": provenance}
         if self.status == Status.PUBLISHED:
-            # Readers see live_snapshot: the stored content, as posts.digest_snapshot would read it back.
-            digest.live_snapshot = post_to_snapshot(stored_post(digest, post.items, tags))
+            # Readers see live_snapshot: the stored content, as posts.digest_snapshot would read it back
+            # (post_date of a digest whose published_at is the file's date).
+            series = prep.series
+            date = timezone.localtime(post.date, series.tzinfo)
+            values["live_snapshot"] = post_to_snapshot(_post(series, post.title, date, values["footer"],
+                                                             post.items, tags))
+        return values
 
-    def _event(self, digest, prep, from_status, created):
-        return ReviewEvent(
-            digest=digest, actor=self.actor, action=ReviewEvent.Action.IMPORT, from_status=from_status,
-            to_status=self.status, data={"file": prep.name, "created": created,
-                                         "warnings": [str(w) for w in prep.warnings]},
-        )
+    def _fill(self, digest, prep, tags):
+        """Assign what the file states to `digest` (new or locked for update)."""
+        for name, value in self._values(prep, digest.provenance, tags).items():
+            setattr(digest, name, value)
+        _assign_imported_status(digest, self.status)
+
+    def _event_values(self, prep, from_status, created):
+        """The fields of a file's ReviewEvent, but its digest."""
+        return {"actor_id": getattr(self.actor, "pk", None), "action": ReviewEvent.Action.IMPORT,
+                "from_status": from_status, "to_status": self.status,
+                "data": {"file": prep.name, "created": created, "warnings": [str(w) for w in prep.warnings]}}
 
     def _import(self, post, name):
         with transaction.atomic():
@@ -565,9 +575,7 @@ class _Importer:
             self._store_items(digest, post.items, created)
             if file_tags or (file_tags is not None and not created):
                 digest.tags.set(file_tags)
-            event = self._event(digest, prep, from_status, created)
-            ReviewEvent.objects.create(**{f: getattr(event, f) for f in (
-                "digest", "actor", "action", "from_status", "to_status", "data")})
+            ReviewEvent.objects.create(digest=digest, **self._event_values(prep, from_status, created))
         return digest, created, prep.warnings
 
     # A batch ----------------------------------------------------------------------
@@ -653,49 +661,43 @@ class _Importer:
         """Store new digests with their items, insights and events: a few statements for them all."""
         if not preps:
             return
-        digests = []
+        rows = []
         for prep in preps:
-            digest = Digest(series=prep.series, date=prep.date)
-            self._fill(digest, prep, [])
-            digests.append(digest)
-        _insert_objects(Digest, digests)
-        ids = {}
-        rows = Digest.objects.filter(series_id__in={d.series_id for d in digests},
-                                     date__in={d.date for d in digests}).values_list("series_id", "date", "pk")
-        ids.update(((series_id, date), pk) for series_id, date, pk in rows)
-        for digest in digests:
-            digest.pk = ids[digest.series_id, digest.date]
-            digest._state.adding = False
+            values = self._values(prep, None, [])
+            # The status _assign_imported_status gives a digest imported on its own.
+            values.update(series_id=prep.series.pk, date=prep.date, status=self.status)
+            rows.append(values)
+        _insert_dicts(Digest, rows)
+        found = dict(((series_id, date), pk) for series_id, date, pk in Digest.objects.filter(
+            series_id__in={p.series.pk for p in preps}, date__in={p.date for p in preps},
+        ).values_list("series_id", "date", "pk"))
+        ids = [found[prep.series.pk, prep.date] for prep in preps]
         # Items as plain rows: NewsItem instances and bulk_create's per-value preparation cost more than the SQL.
         defaults = _new_item_defaults()
         _insert_rows(NewsItem, _NEW_ITEM_COLUMNS, [
-            (digest.pk, position, item.title, item.summary, item.source_url, False, *defaults)
-            for digest, prep in zip(digests, preps)
+            (pk, position, item.title, item.summary, item.source_url, False, *defaults)
+            for pk, prep in zip(ids, preps)
             for position, item in enumerate(prep.post.items)
         ])
-        item_ids = {}
-        ids = [digest.pk for digest in digests]
-        for start in range(0, len(ids), 500):
-            rows = (NewsItem.objects.filter(digest_id__in=ids[start:start + 500])
-                    .values_list("digest_id", "position", "pk"))
-            item_ids.update(((digest_id, position), pk) for digest_id, position, pk in rows)
+        item_ids = _item_ids(ids)
         _insert_insights([
-            (item_ids[digest.pk, number], position, insight.label, insight.text)
-            for digest, prep in zip(digests, preps)
+            (item_ids[pk, number], position, insight.label, insight.text)
+            for pk, prep in zip(ids, preps)
             for number, item in enumerate(prep.post.items)
             for position, insight in enumerate(item.insights)
         ])
-        _insert_objects(ReviewEvent, [self._event(d, p, "", True) for d, p in zip(digests, preps)])
-        if any(d.live_snapshot is not None for d in digests):
-            # bulk_create sends no post_save: drop the public pages once the batch commits.
+        _insert_dicts(ReviewEvent, [{**self._event_values(prep, "", True), "digest_id": pk}
+                                    for pk, prep in zip(ids, preps)])
+        if self.status == Status.PUBLISHED:
+            # No save(), so no post_save: drop the public pages once the batch commits.
             cache._invalidate_once_on_commit()
 
     def _update_all(self, preps):
         """Store what the files say over existing digests as _import would, with a few statements for them all.
 
-        Each digest gets the fields _import's save() writes, its items updated in place by position
-        (keeping their ids, so their tags and comments), surplus items deleted, missing ones added,
-        its insights replaced, and one event.
+        Each digest gets the fields _import's save() writes and one event; its items and insights end
+        as _store_items leaves them, but only rows whose text changes are written (a re-import of the
+        same posts writes none): items stay by position, keeping their ids (so their tags, comments).
         """
         if not preps:
             return
@@ -707,62 +709,25 @@ class _Importer:
             for chunk in _chunks(ids):
                 for object_id, name in tagged.filter(object_id__in=chunk).values_list("object_id", "tag__name"):
                     tags[object_id].append(name)
-        conn = transaction.get_connection()
-        fields = [Digest._meta.get_field(name) for name in (
-            "series", "slug", "title", "published_at", "footer", "provenance", "status", "version", "updated_at")]
+        names = ["series", "slug", "title", "published_at", "footer", "provenance", "status", "version", "updated_at"]
         if published:
-            fields.append(Digest._meta.get_field("live_snapshot"))
-        digests, rows = [], []
+            names.append("live_snapshot")
+        fields = [Digest._meta.get_field(name) for name in names]
+        now, conn, rows = timezone.now(), transaction.get_connection(), []
         for prep in preps:
-            pk, status, version, provenance = prep.existing
-            digest = Digest(pk=pk, series=prep.series, date=prep.date, status=status, version=version + 1,
-                            provenance=provenance)
-            digest._state.adding = False
-            self._fill(digest, prep, tags[pk])
-            rows.append([f.get_db_prep_save(f.pre_save(digest, False), conn) for f in fields] + [pk])
-            digests.append(digest)
+            pk, _status, version, provenance = prep.existing
+            values = self._values(prep, provenance, tags[pk])
+            # The status _assign_imported_status gives a digest imported on its own.
+            values.update(series=prep.series.pk, status=self.status, version=version + 1, updated_at=now)
+            rows.append([_db_value(f, values[f.name], conn) for f in fields] + [pk])
         qn = conn.ops.quote_name
         with conn.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {qn(Digest._meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields)} "
                 f"WHERE {qn('id')} = %s", rows)
-
-        by_position = defaultdict(dict)
-        for chunk in _chunks(ids):
-            for digest_id, position, pk in (NewsItem.objects.filter(digest_id__in=chunk)
-                                            .values_list("digest_id", "position", "pk")):
-                by_position[digest_id][position] = pk
-        item_ids = [pk for positions in by_position.values() for pk in positions.values()]
-        for chunk in _chunks(item_ids):
-            Insight.objects.filter(news_item_id__in=chunk).delete()
-        gone = [pk for digest, prep in zip(digests, preps)
-                for position, pk in by_position[digest.pk].items() if position >= len(prep.post.items)]
-        for chunk in _chunks(gone):
-            NewsItem.objects.filter(pk__in=chunk).delete()
-        kept, added, defaults = [], [], _new_item_defaults()
-        for digest, prep in zip(digests, preps):
-            for position, item in enumerate(prep.post.items):
-                pk = by_position[digest.pk].get(position)
-                if pk is None:
-                    added.append((digest.pk, position, item.title, item.summary, item.source_url, False,
-                                  *defaults))
-                else:
-                    kept.append((item.title, item.summary, item.source_url, False, pk))
-        _update_items(kept)
-        if added:
-            _insert_rows(NewsItem, _NEW_ITEM_COLUMNS, added)
-            grown = sorted({row[0] for row in added})
-            for chunk in _chunks(grown):
-                for digest_id, position, pk in (NewsItem.objects.filter(digest_id__in=chunk)
-                                                .values_list("digest_id", "position", "pk")):
-                    by_position[digest_id][position] = pk
-        _insert_insights([
-            (by_position[digest.pk][number], position, insight.label, insight.text)
-            for digest, prep in zip(digests, preps)
-            for number, item in enumerate(prep.post.items)
-            for position, insight in enumerate(item.insights)
-        ])
-        _insert_objects(ReviewEvent, [self._event(d, p, p.existing[1], False) for d, p in zip(digests, preps)])
+        _replace_content(ids, [prep.post.items for prep in preps])
+        _insert_dicts(ReviewEvent, [{**self._event_values(prep, prep.existing[1], False), "digest_id": pk}
+                                    for pk, prep in zip(ids, preps)])
         if published:
             # No save(), so no post_save: drop the public pages once the batch commits.
             cache._invalidate_once_on_commit()
@@ -900,24 +865,98 @@ def _insert_insights(rows):
 _PLAIN = frozenset((str, int, bool, type(None)))
 
 
-def _insert_objects(model, objects):
-    """INSERT unsaved model instances as bulk_create would (each field's pre_save and database value), without
-    its compiler's per-value overhead; the instances get no ids."""
+def _db_value(field, value, conn):
+    # Text, numbers, booleans, ids and NULL go as they are: get_db_prep_save would return them unchanged.
+    if type(value) in _PLAIN and not isinstance(field, models.JSONField):
+        return value
+    return field.get_db_prep_save(value, conn)
+
+
+def _insert_dicts(model, rows):
+    """INSERT rows given as {attname: value} with multi-row statements; the other fields take their defaults
+    (auto_now and auto_now_add fields: now), as bulk_create would store them, without a model per row."""
     conn = transaction.get_connection()
-    fields = [(f, f.attname, isinstance(f, models.JSONField), type(f).pre_save is models.Field.pre_save)
-              for f in model._meta.concrete_fields if not f.primary_key]
-    rows = []
-    for obj in objects:
-        row = []
-        for f, attname, json_field, plain_pre_save in fields:
-            # Field.pre_save reads the attribute; auto_now fields set it.
-            value = getattr(obj, attname) if plain_pre_save else f.pre_save(obj, True)
-            # Text, numbers, booleans, ids and NULL go as they are: get_db_prep_save would return them unchanged.
-            if json_field or type(value) not in _PLAIN:
-                value = f.get_db_prep_save(value, conn)
-            row.append(value)
-        rows.append(row)
-    _insert_rows(model, [field[0].column for field in fields], rows)
+    now = timezone.now()
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    automatic = {f.attname for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)}
+    values = []
+    for row in rows:
+        values.append([
+            _db_value(f, row[f.attname] if f.attname in row else now if f.attname in automatic else f.get_default(),
+                      conn)
+            for f in fields
+        ])
+    _insert_rows(model, [f.column for f in fields], values)
+
+
+def _item_ids(digest_ids):
+    """{(digest id, position): item id} of these digests' items."""
+    found = {}
+    for chunk in _chunks(digest_ids):
+        for digest_id, position, pk in (NewsItem.objects.filter(digest_id__in=chunk)
+                                        .values_list("digest_id", "position", "pk")):
+            found[digest_id, position] = pk
+    return found
+
+
+def _replace_content(digest_ids, contents):
+    """Make each digest's items and insights those of its jekyll.Items, writing only the rows that change.
+
+    Ends as _Importer._store_items does: item n at position n (updated in place, so it keeps its id),
+    surplus items deleted, missing ones added, each item's insights at positions 0.. in order.
+    """
+    items = defaultdict(dict)  # digest id -> {position: (id, title, summary, source_url, needs_attention)}
+    for chunk in _chunks(digest_ids):
+        for digest_id, position, *row in (NewsItem.objects.filter(digest_id__in=chunk).values_list(
+                "digest_id", "position", "pk", "title", "summary", "source_url", "needs_attention")):
+            items[digest_id][position] = tuple(row)
+    insights = defaultdict(list)  # item id -> [(id, position, label, text)] in order
+    for chunk in _chunks([row[0] for rows in items.values() for row in rows.values()]):
+        for item_id, *row in (Insight.objects.filter(news_item_id__in=chunk).order_by("news_item_id", "position", "id")
+                              .values_list("news_item_id", "pk", "position", "label", "text")):
+            insights[item_id].append(tuple(row))
+    gone, changed_items, added_items = [], [], []
+    changed_insights, gone_insights, added_insights = [], [], []
+    for digest_id, new_items in zip(digest_ids, contents):
+        old_items = items[digest_id]
+        gone += [row[0] for position, row in old_items.items() if position >= len(new_items)]
+        for position, item in enumerate(new_items):
+            old = old_items.get(position)
+            if old is None:
+                added_items.append((digest_id, position, item))
+                continue
+            item_id = old[0]
+            if old[1:] != (item.title, item.summary, item.source_url, False):
+                changed_items.append((item.title, item.summary, item.source_url, False, item_id))
+            old_insights = insights[item_id]
+            for number, insight in enumerate(item.insights):
+                if number < len(old_insights):
+                    pk, position_was, label, text = old_insights[number]
+                    if (position_was, label, text) != (number, insight.label, insight.text):
+                        changed_insights.append((number, insight.label, insight.text, pk))
+                else:
+                    added_insights.append((item_id, number, insight.label, insight.text))
+            gone_insights += [row[0] for row in old_insights[len(item.insights):]]
+    for chunk in _chunks(gone):
+        NewsItem.objects.filter(pk__in=chunk).delete()  # with their insights; comments keep no item
+    for chunk in _chunks(gone_insights):
+        Insight.objects.filter(pk__in=chunk).delete()
+    _update_items(changed_items)
+    if changed_insights:
+        qn = connection.ops.quote_name
+        with connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {qn(Insight._meta.db_table)} SET {qn('position')} = %s, {qn('label')} = %s, "
+                               f"{qn('text')} = %s WHERE {qn('id')} = %s", changed_insights)
+    if added_items:
+        defaults = _new_item_defaults()
+        _insert_rows(NewsItem, _NEW_ITEM_COLUMNS, [
+            (digest_id, position, item.title, item.summary, item.source_url, False, *defaults)
+            for digest_id, position, item in added_items])
+        ids = _item_ids(sorted({digest_id for digest_id, _, _ in added_items}))
+        added_insights += [(ids[digest_id, position], number, insight.label, insight.text)
+                           for digest_id, position, item in added_items
+                           for number, insight in enumerate(item.insights)]
+    _insert_insights(added_insights)
 
 
 def _insert_rows(model, columns, rows):

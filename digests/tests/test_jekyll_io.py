@@ -529,8 +529,15 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
     # Imported before, then updated by the folder: one with fewer items, one with more.
     before = tmp_path / "before"
     before.mkdir()
+    # And one whose kept items' text and insights change: 3 insights become 1, none become 1.
+    old_items = [jekyll.Item("옛 제목", "옛 요약", [jekyll.Insight("가", "1"), jekyll.Insight("", "2"),
+                                                   jekyll.Insight("다", "3")], "https://example.com/old"),
+                 jekyll.Item("제목", "요약 문단입니다.", [], "https://example.com/a?b=1")]
+    old_text = jekyll.render(jekyll.Post(title=f"[{days[9]}] 글로벌 IT 뉴스 Top 5",
+                                         date=dt.datetime(2026, 8, 10, 9, 0, tzinfo=SEOUL), items=old_items))
     existing = [write(before, f"{days[10]}-daily-it-news.md", text(10, items=4)),
-                write(before, f"{days[4]}-daily-it-news.md", text(4, items=1))]
+                write(before, f"{days[4]}-daily-it-news.md", text(4, items=1)),
+                write(before, f"{days[9]}-daily-it-news.md", old_text)]
 
     bulk, updated = [], []
     real_create_all, real_update_all = jekyll_io._Importer._create_all, jekyll_io._Importer._update_all
@@ -568,7 +575,7 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
         slow_report, slow_rows = run(False, status)
         assert fast_report == slow_report
         assert fast_rows == slow_rows
-        assert len(fast_report["created"]) == 8 and len(fast_report["updated"]) == 3
+        assert len(fast_report["created"]) == 7 and len(fast_report["updated"]) == 4
         assert len(fast_report["failed"]) == 2 and fast_report["warnings"]
         assert len(fast_rows["digests"]) == 10 and fast_rows["tags"]
         grown = fast_rows["digests"][("tech", days[4])]
@@ -579,8 +586,10 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
         assert fast_rows["item_tags"] == [(("tech", days[4]), 0, "item-tag")]
         # New untagged digests of known series went in with bulk statements (the existing ones too, before),
         # and so did the updates of digests that existed before the batch.
-        assert sorted(bulk) == sorted([f"{days[n]}-daily-it-news.md" for n in (0, 2, 3, 7, 9, 4, 10)])
-        assert sorted(updated) == [f"{days[4]}-daily-it-news.md", "not-a-post-name.md"]
+        assert sorted(bulk) == sorted([f"{days[n]}-daily-it-news.md" for n in (0, 2, 3, 7, 4, 10, 9)])
+        assert sorted(updated) == [f"{days[n]}-daily-it-news.md" for n in (4, 9)] + ["not-a-post-name.md"]
+        changed = [row for row in fast_rows["insights"] if row[0] == ("tech", days[9])]
+        assert changed == [(("tech", days[9]), 0, 0, "라벨", "시사점 내용"), (("tech", days[9]), 1, 0, "라벨", "시사점 내용")]
         bulk.clear()
         updated.clear()
 
@@ -609,14 +618,14 @@ def test_a_batch_whose_bulk_write_fails_is_imported_file_by_file(tmp_path, monke
         day = dt.date(2026, 10, 1) + dt.timedelta(days=n)
         write(tmp_path, f"{day}-daily-it-news.md",
               post_text(title=f"[{day}] 글로벌 IT 뉴스 Top 5", date=f"{day} 13:00:00 +0900"))
-    real = jekyll_io._insert_objects
+    real = jekyll_io._insert_dicts
 
-    def insert_objects(model, objects):
-        real(model, objects)
+    def insert_dicts(model, rows):
+        real(model, rows)
         if model is ReviewEvent:  # the last statement: everything before it is written
             raise RuntimeError("disk full")
 
-    monkeypatch.setattr(jekyll_io, "_insert_objects", insert_objects)
+    monkeypatch.setattr(jekyll_io, "_insert_dicts", insert_dicts)
     report = import_paths([tmp_path])
     assert "storing 3 files at once failed" in caplog.text
     assert len(report.created) == 3 and not report.failed
