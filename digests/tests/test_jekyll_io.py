@@ -227,8 +227,13 @@ def test_folders_a_site_folder_and_leftover_temporary_files(tmp_path):
     write(posts, "2026-03-01-daily-it-news.md", post_text())
     write(posts, ".hidden-2026-03-02-daily-it-news.md", "half written")
     (tmp_path / "empty").mkdir()
-    report = import_paths([tmp_path / "site", tmp_path / "empty"])
-    assert len(report.created) == 1
+    (posts / "2026").mkdir()
+    write(posts / "2026", "2026-03-03-daily-it-news.md", post_text(date="2026-03-03 13:00:00 +0900"))
+    (posts / "linked.md").symlink_to(posts / "2026-03-01-daily-it-news.md")  # the same post once more
+    (posts / "linked-folder").symlink_to(posts / "2026")  # not followed, as Path.rglob does not
+    report = import_paths([tmp_path / "site", tmp_path / "empty", posts / "2026" / "2026-03-03-daily-it-news.md"])
+    assert [Path(p).relative_to(posts).as_posix() for p in report.created] == [
+        "2026/2026-03-03-daily-it-news.md", "2026-03-01-daily-it-news.md"]  # ordered as Paths are
     assert [str(f) for f in report.failed] == [f"{tmp_path / 'empty'}: no post files (*.md, *.markdown) in this folder"]
 
 
