@@ -607,9 +607,10 @@ class _Importer:
     def import_batch(self, paths, report: ImportReport, parsed=None):
         """Import `paths` (inside the batch's transaction) as import_file would, one after the other.
 
-        New digests of known series, without tags, are stored with a few bulk statements for the whole
-        batch; the rest (updates, tags, new series, a (series, date) met twice) go through import_file
-        after them, in file order. Should the bulk part fail, the batch goes file by file.
+        Files of known series that name no tags are stored with a few bulk statements for the whole
+        batch, new digests and updates alike; the rest (tags, new series, a (series, date) met twice)
+        go through import_file after them, in file order. Should the bulk part fail, the batch goes
+        file by file.
         """
         if self._series is None:
             self._series = {s.jekyll_category: s for s in Series.objects.all()}
@@ -998,16 +999,40 @@ def _select(model, columns, key, values):
 
 
 def _insert_rows(model, columns, rows):
-    """INSERT plain value rows (already in the database's types) with multi-row statements."""
+    """INSERT plain value rows (already in the database's types): COPY on PostgreSQL, else multi-row statements."""
+    if not rows:
+        return
     qn = connection.ops.quote_name
-    head = f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) VALUES "
-    row_sql = f"({', '.join(['%s'] * len(columns))})"
-    # Under SQLite's 999 parameters (Django's max_query_params): 200 rows of 4, 124 of 8.
-    per = max(1, min(200, 999 // len(columns)))
+    table, names = qn(model._meta.db_table), ", ".join(qn(c) for c in columns)
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # psycopg composes a long INSERT's parameters in Python (~20 us a row); COPY streams them (~3 us).
+            _copy(cursor, f"COPY {table} ({names}) FROM STDIN", rows)
+            return
+        head = f"INSERT INTO {table} ({names}) VALUES "
+        row_sql = f"({', '.join(['%s'] * len(columns))})"
+        # Under SQLite's 999 parameters (Django's max_query_params): 200 rows of 4, 124 of 8.
+        per = max(1, min(200, 999 // len(columns)))
         for start in range(0, len(rows), per):
             batch = rows[start:start + per]
             cursor.execute(head + ", ".join([row_sql] * len(batch)), [v for row in batch for v in row])
+
+
+def _copy(cursor, sql, rows):
+    """Run a COPY ... FROM STDIN of `rows` through Django's cursor wrapper, so that execute wrappers (query
+    counters) and the debug query log see it as the one statement it is (Django has no COPY API)."""
+    db = cursor.db
+
+    def copy(sql, rows, many, context):
+        db.validate_no_broken_transaction()
+        with db.wrap_database_errors, cursor.cursor.copy(sql) as stream:
+            for row in rows:
+                stream.write_row(row)
+
+    if hasattr(cursor, "debug_sql"):  # CursorDebugWrapper: DEBUG, or a test capturing queries
+        with cursor.debug_sql(sql):
+            return cursor._execute_with_wrappers(sql, rows, many=False, executor=copy)
+    return cursor._execute_with_wrappers(sql, rows, many=False, executor=copy)
 
 
 def _update_items(rows):

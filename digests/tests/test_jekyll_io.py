@@ -369,7 +369,8 @@ def test_export_query_count_does_not_grow_with_the_digests(tmp_path):
     assert len(thirty) == len(three) <= 5
 
 
-def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path, django_assert_max_num_queries):
+def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path):
+    ContentType.objects.get_for_model(Digest)  # cached for the process: keep it out of the count
     def files(count, folder, start):
         folder.mkdir()
         for n in range(count):
@@ -387,6 +388,10 @@ def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path, django_assert_
     # then one INSERT each for digests, items, insights and events and a SELECT each of the digests' and
     # the items' ids, however many files.
     assert len(eight) == len(two) <= 1 + 2 + 1 + 2 + 6
+    # On PostgreSQL the rows go by COPY, still one logged statement per table.
+    verb = "COPY" if connection.vendor == "postgresql" else "INSERT INTO"
+    assert [q["sql"].split(" (")[0] for q in eight.captured_queries if q["sql"].startswith(verb)] == [
+        f'{verb} "digests_{table}"' for table in ("digest", "newsitem", "insight", "reviewevent")]
     # Updates too: the series, the batch's savepoint pair, the locked lookup, the bulk part's savepoint
     # pair, then the digests' tags, one UPDATE (executemany) of the digests, their items' ids, one DELETE
     # of their insights, one UPDATE of the items, one INSERT each for insights and events.
