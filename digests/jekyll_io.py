@@ -2,6 +2,7 @@
 import contextlib
 import datetime as dt
 import functools
+import gc
 import json
 import logging
 import multiprocessing
@@ -126,6 +127,25 @@ class ImportRefused(Exception):
         self.line = line
 
 
+@contextlib.contextmanager
+def _existing_objects_frozen():
+    """Keep the garbage collector off the objects that exist before a bulk import or export.
+
+    Otherwise each full collection that the run's own objects trigger walks Django's ~90,000
+    long-lived objects again (about a tenth of an import's CPU time). Frozen, they are also
+    shared copy-on-write with the forked parse or write worker, gc.freeze's documented use.
+    Left alone when something else (a preforking server) froze objects already.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 # Writing files -------------------------------------------------------------------
 
 
@@ -176,7 +196,7 @@ def export_digests(queryset, site_dir, progress: Progress | None = None) -> Expo
     posts_dir.mkdir(parents=True, exist_ok=True)
     folder = str(posts_dir)
     writer = _Writer(ExportReport(), progress, queryset.count() if progress else 0)
-    with writer:
+    with _existing_objects_frozen(), writer:
         for digest, post in _posts_of(queryset):
             path = os.path.join(folder, jekyll.post_filename(digest.date, digest.slug))
             try:
@@ -391,10 +411,14 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
     disk sync costs more than storing a post. A batch whose commit fails is imported again
     file by file, so one failure never takes other files with it.
     """
+    with _existing_objects_frozen():
+        return _import_paths(paths, status, progress, actor, max(1, batch_size or IMPORT_BATCH))
+
+
+def _import_paths(paths, status, progress, actor, size):
     importer = _Importer(status, actor)
     files, problems = collect_post_files(paths)
     report = ImportReport(failed=problems)
-    size = max(1, batch_size or IMPORT_BATCH)
     done = 0
     parsed = _parsed(files)
     try:

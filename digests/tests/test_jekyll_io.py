@@ -662,3 +662,27 @@ def test_large_imports_are_parsed_by_worker_processes_with_the_same_result(tmp_p
         raise OSError("daemonic processes are not allowed to have children")
 
     assert run(0, no_processes) == serial
+
+
+def test_bulk_runs_freeze_the_existing_objects_for_the_collector_and_restore_them(tmp_path, monkeypatch):
+    import gc
+
+    seen = []
+    real = jekyll_io._import_paths
+    monkeypatch.setattr(jekyll_io, "_import_paths", lambda *args: seen.append(gc.get_freeze_count()) or real(*args))
+    assert gc.get_freeze_count() == 0
+    import_paths([SAMPLES])
+    assert seen[0] > 1000 and gc.get_freeze_count() == 0
+
+    def broken(*args):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(jekyll_io, "_import_paths", broken)
+    with pytest.raises(RuntimeError):
+        import_paths([SAMPLES])
+    assert gc.get_freeze_count() == 0
+    calls = []
+    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
+    monkeypatch.setattr(gc, "get_freeze_count", lambda: 5000)  # frozen by someone else (a preforking server)
+    export_digests(Digest.objects.all(), tmp_path)
+    assert calls == [], "left as it was"
