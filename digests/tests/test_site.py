@@ -235,6 +235,20 @@ def test_a_transaction_making_many_digests_live_invalidates_once(django_capture_
     assert page_cache.generation() == before + 1
 
 
+def test_digests_made_live_in_sibling_savepoints_invalidate_once(django_capture_on_commit_callbacks):
+    # An import batch: each file in a savepoint of its own, released before the next one starts.
+    from django.db import transaction
+
+    from digests import cache as page_cache
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with transaction.atomic():
+            for n in range(3):
+                with transaction.atomic():
+                    made_live(dt.date(2026, 8, 20) + dt.timedelta(days=n))
+    assert len([c for c in callbacks if c is page_cache._invalidate_after_live_change]) == 1
+
+
 def test_an_invalidation_rolled_back_with_its_savepoint_is_registered_again(django_capture_on_commit_callbacks):
     from django.db import transaction
 
