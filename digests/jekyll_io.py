@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
@@ -332,7 +333,7 @@ def _post(series, title, date, footer, items, tag_names) -> jekyll.Post:
 def _posts_of(queryset):
     """(digest, Post) per digest, in the queryset's order; per chunk one query for digests, items, insights, tags."""
     digests = queryset.select_related("series").defer(*_UNREAD_BY_EXPORT).iterator(chunk_size=EXPORT_CHUNK)
-    tagged = Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
+    tagged = _tagged_items()
     while chunk := list(islice(digests, EXPORT_CHUNK)):
         ids = [digest.pk for digest in chunk]
         items, by_pk, tags = defaultdict(list), {}, defaultdict(list)
@@ -631,10 +632,9 @@ class _Importer:
     def import_batch(self, paths, report: ImportReport, parsed=None):
         """Import `paths` (inside the batch's transaction) as import_file would, one after the other.
 
-        Files of known series that name no tags are stored with a few bulk statements for the whole
-        batch, new digests and updates alike; the rest (tags, new series, a (series, date) met twice)
-        go through import_file after them, in file order. Should the bulk part fail, the batch goes
-        file by file.
+        Files of known series are stored with a few bulk statements for the whole batch, new digests
+        and updates alike; the rest (a new series, a (series, date) met twice) go through import_file
+        after them, in file order. Should the bulk part fail, the batch goes file by file.
         """
         if self._series is None:
             self._series = {s.jekyll_category: s for s in Series.objects.all()}
@@ -645,8 +645,8 @@ class _Importer:
             outcome = self._prepare_file(path, post)
             if isinstance(outcome, _Prepared):
                 key = (outcome.series.pk, outcome.date)
-                # Tags, or a digest an earlier file of the batch made: import_file, after the bulk part.
-                if key in seen or outcome.file_tags:
+                # A digest an earlier file of the batch made: import_file, after the bulk part.
+                if key in seen:
                     outcome = (path, outcome.post)
                 else:
                     fast.append(outcome)
@@ -659,14 +659,8 @@ class _Importer:
             existing = {(series_id, date): rest for series_id, date, *rest in Digest.objects.select_for_update()
                         .filter(series_id__in={p.series.pk for p in fast}, date__in={p.date for p in fast})
                         .values_list("series_id", "date", "pk", "status", "version", "provenance")}
-            slow = set()
             for prep in fast:
                 prep.existing = existing.get((prep.series.pk, prep.date))
-                if prep.existing is not None and prep.file_tags is not None:
-                    slow.add(prep)  # "tags: []" clears an existing digest's tags: taggit's set() does it
-            if slow:
-                outcomes = [(o.path, o.post) if o in slow else o for o in outcomes]
-                fast = [prep for prep in fast if prep not in slow]
         if fast:
             try:
                 with transaction.atomic():
@@ -712,7 +706,7 @@ class _Importer:
             return
         rows = []
         for prep in preps:
-            values = self._values(prep, None, [])
+            values = self._values(prep, None, prep.file_tags or [])
             # The status _assign_imported_status gives a digest imported on its own.
             values.update(series_id=prep.series.pk, date=prep.date, status=self.status)
             rows.append(values)
@@ -735,6 +729,7 @@ class _Importer:
             for number, item in enumerate(prep.post.items)
             for position, insight in enumerate(item.insights)
         ])
+        _set_tags(ids, [prep.file_tags or [] for prep in preps], {})
         _insert_dicts(ReviewEvent, [{**self._event_values(prep, "", True), "digest_id": pk}
                                     for pk, prep in zip(ids, preps)])
         if self.status == Status.PUBLISHED:
@@ -752,12 +747,15 @@ class _Importer:
             return
         ids = [prep.existing[0] for prep in preps]
         published = self.status == Status.PUBLISHED
-        tags = defaultdict(list)
-        if published:  # the live version carries the digest's own tags (the files name none)
-            tagged = Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
+        # The digests' own tags: kept where a file names none (and carried in the live version), replaced
+        # where it names some.
+        tags, tagged = defaultdict(list), {}
+        if published or any(prep.file_tags is not None for prep in preps):
             for chunk in _chunks(ids):
-                for object_id, name in tagged.filter(object_id__in=chunk).values_list("object_id", "tag__name"):
+                for pk, object_id, tag_id, name in _tagged_items().filter(object_id__in=chunk).values_list(
+                        "pk", "object_id", "tag_id", "tag__name"):
                     tags[object_id].append(name)
+                    tagged[object_id, tag_id] = pk
         names = ["series", "slug", "title", "published_at", "footer", "provenance", "status", "version", "updated_at"]
         if published:
             names.append("live_snapshot")
@@ -765,7 +763,7 @@ class _Importer:
         now, conn, rows = timezone.now(), transaction.get_connection(), []
         for prep in preps:
             pk, _status, version, provenance = prep.existing
-            values = self._values(prep, provenance, tags[pk])
+            values = self._values(prep, provenance, tags[pk] if prep.file_tags is None else prep.file_tags)
             # The status _assign_imported_status gives a digest imported on its own.
             values.update(series=prep.series.pk, status=self.status, version=version + 1, updated_at=now)
             rows.append([_db_value(f, values[f.name], conn) for f in fields] + [pk])
@@ -775,6 +773,8 @@ class _Importer:
                 f"UPDATE {qn(Digest._meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields)} "
                 f"WHERE {qn('id')} = %s", rows)
         _replace_content(ids, [prep.post.items for prep in preps])
+        renamed = [(pk, prep.file_tags) for pk, prep in zip(ids, preps) if prep.file_tags is not None]
+        _set_tags([pk for pk, _ in renamed], [names for _, names in renamed], tagged)
         _insert_dicts(ReviewEvent, [{**self._event_values(prep, prep.existing[1], False), "digest_id": pk}
                                     for pk, prep in zip(ids, preps)])
         if published:
@@ -936,6 +936,42 @@ def _insert_dicts(model, rows):
             for f in fields
         ])
     _insert_rows(model, [f.column for f in fields], values)
+
+
+def _tagged_items():
+    """Digests' rows of taggit's TaggedItem (items share the table)."""
+    return Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
+
+
+def _set_tags(digest_ids, names, tagged):
+    """Give each digest the tags named (as taggit's set() would), with a few statements for them all.
+
+    `tagged` holds the digests' current TaggedItem ids by (digest id, tag id): rows of tags still
+    named stay, the others go.
+    """
+    wanted = {name for group in names for name in group}
+    if not wanted and not tagged:
+        return
+    # taggit's own lookup: one query for the existing tags, get_or_create for new ones, and its
+    # TAGGIT_CASE_INSENSITIVE setting (then "AI" finds the tag "ai").
+    found = Digest.tags._to_tag_model_instances(sorted(wanted), {})
+    fold = str.lower if getattr(settings, "TAGGIT_CASE_INSENSITIVE", False) else str
+    tag_ids = {fold(tag.name): tag.pk for tag in found}
+    keep, add = set(), []
+    for pk, group in zip(digest_ids, names):
+        for tag_id in dict.fromkeys(tag_ids[fold(name)] for name in group):
+            if (pk, tag_id) in tagged:
+                keep.add((pk, tag_id))
+            else:
+                add.append((pk, tag_id))
+    digests = set(digest_ids)
+    gone = [item for key, item in tagged.items() if key[0] in digests and key not in keep]
+    for chunk in _chunks(gone):
+        Digest.tags.through.objects.filter(pk__in=chunk).delete()
+    if add:
+        content_type = ContentType.objects.get_for_model(Digest).pk
+        _insert_rows(Digest.tags.through, ("content_type_id", "object_id", "tag_id"),
+                     [(content_type, pk, tag_id) for pk, tag_id in add])
 
 
 def _item_ids(digest_ids):

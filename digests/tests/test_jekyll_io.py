@@ -532,9 +532,10 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
     write(folder, f"{days[6]}-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")  # no front matter
     write(folder, f"{days[7]}-daily-it-news.md", text(7, categories=""))  # series by file name
     write(folder, f"{days[8]}-daily-it-news.md", text(8, categories="brand-new"))  # a new series
-    write(folder, f"{days[9]}-daily-it-news.md", text(9, date="2026-08-11 01:00:00 +0000"))  # date warnings
+    # Date warnings; "tags: []" clears the tags the digest had.
+    write(folder, f"{days[9]}-daily-it-news.md", text(9, date="2026-08-11 01:00:00 +0000", extra="tags: []\n"))
     write(folder, f"{days[0]}-other-slug.md", text(0, items=1))  # the same (series, date) again: an update
-    write(folder, "not-a-post-name.md", text(10, items=3))
+    write(folder, "not-a-post-name.md", text(10, items=3, extra='tags: ["kept", "new"]\n'))  # "old" goes
     write(folder, f"{days[11]}-daily-it-news.md", text(11, extra="tags: \"z y\"\n"))
     # Imported before, then updated by the folder: one with fewer items, one with more.
     before = tmp_path / "before"
@@ -571,6 +572,8 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
         grown = Digest.objects.get(date=days[4])
         grown.tags.add("편집", "kept")
         grown.items.get(position=0).tags.add("item-tag")
+        Digest.objects.get(date=days[10]).tags.add("kept", "old")
+        Digest.objects.get(date=days[9]).tags.add("gone")
         report = import_paths([folder], status=status, batch_size=8)
         stored = _stored_rows()
         Digest.tags.through.objects.all().delete()
@@ -594,9 +597,14 @@ def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_pa
         assert [key for key in fast_rows["items"] if key[0] == ("tech", days[10])] == [
             (("tech", days[10]), position) for position in range(3)]
         assert fast_rows["item_tags"] == [(("tech", days[4]), 0, "item-tag")]
-        # New untagged digests of known series went in with bulk statements (the existing ones too, before),
-        # and so did the updates of digests that existed before the batch.
-        assert sorted(bulk) == sorted([f"{days[n]}-daily-it-news.md" for n in (0, 2, 3, 7, 4, 10, 9)])
+        digest_tags = {}
+        for key, name, _slug in fast_rows["tags"]:
+            digest_tags.setdefault(key[1], []).append(name)
+        assert digest_tags == {days[1]: ["a", "b"], days[4]: ["kept", "편집"], days[10]: ["kept", "new"],
+                               days[11]: ["y", "z"]}
+        # New digests of known series went in with bulk statements (the existing ones too, before), tagged
+        # or not, and so did the updates of digests that existed before the batch.
+        assert sorted(bulk) == sorted([f"{days[n]}-daily-it-news.md" for n in (0, 1, 2, 3, 7, 11, 4, 10, 9)])
         assert sorted(updated) == [f"{days[n]}-daily-it-news.md" for n in (4, 9)] + ["not-a-post-name.md"]
         changed = [row for row in fast_rows["insights"] if row[0] == ("tech", days[9])]
         assert changed == [(("tech", days[9]), 0, 0, "라벨", "시사점 내용"), (("tech", days[9]), 1, 0, "라벨", "시사점 내용")]
