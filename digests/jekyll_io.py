@@ -767,11 +767,7 @@ class _Importer:
             # The status _assign_imported_status gives a digest imported on its own.
             values.update(series=prep.series.pk, status=self.status, version=version + 1, updated_at=now)
             rows.append([_db_value(f, values[f.name], conn) for f in fields] + [pk])
-        qn = conn.ops.quote_name
-        with conn.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {qn(Digest._meta.db_table)} SET {', '.join(f'{qn(f.column)} = %s' for f in fields)} "
-                f"WHERE {qn('id')} = %s", rows)
+        _update_rows(Digest, [f.column for f in fields], rows)
         _replace_content(ids, [prep.post.items for prep in preps])
         renamed = [(pk, prep.file_tags) for pk, prep in zip(ids, preps) if prep.file_tags is not None]
         _set_tags([pk for pk, _ in renamed], [names for _, names in renamed], tagged)
@@ -896,7 +892,8 @@ class _Importer:
             for position, item in enumerate(items)
         ]
         kept = [row for row in rows if row.pk is not None]
-        _update_items([(row.title, row.summary, row.source_url, row.needs_attention, row.pk) for row in kept])
+        _update_rows(NewsItem, _ITEM_TEXT_COLUMNS,
+                     [(row.title, row.summary, row.source_url, row.needs_attention, row.pk) for row in kept])
         if len(kept) < len(rows):
             NewsItem.objects.bulk_create([row for row in rows if row.pk is None])
         _insert_insights([
@@ -976,12 +973,8 @@ def _set_tags(digest_ids, names, tagged):
 
 def _item_ids(digest_ids):
     """{(digest id, position): item id} of these digests' items."""
-    found = {}
-    for chunk in _chunks(digest_ids):
-        for digest_id, position, pk in (NewsItem.objects.filter(digest_id__in=chunk)
-                                        .values_list("digest_id", "position", "pk")):
-            found[digest_id, position] = pk
-    return found
+    return {(digest_id, position): pk for digest_id, position, pk in
+            _select(NewsItem, ("digest_id", "position", "id"), "digest_id", digest_ids)}
 
 
 def _replace_content(digest_ids, contents):
@@ -1028,12 +1021,8 @@ def _replace_content(digest_ids, contents):
         NewsItem.objects.filter(pk__in=chunk).delete()  # with their insights; comments keep no item
     for chunk in _chunks(gone_insights):
         Insight.objects.filter(pk__in=chunk).delete()
-    _update_items(changed_items)
-    if changed_insights:
-        qn = connection.ops.quote_name
-        with connection.cursor() as cursor:
-            cursor.executemany(f"UPDATE {qn(Insight._meta.db_table)} SET {qn('position')} = %s, {qn('label')} = %s, "
-                               f"{qn('text')} = %s WHERE {qn('id')} = %s", changed_insights)
+    _update_rows(NewsItem, _ITEM_TEXT_COLUMNS, changed_items)
+    _update_rows(Insight, ("position", "label", "text"), changed_insights)
     if added_items:
         defaults = _new_item_defaults()
         _insert_rows(NewsItem, _NEW_ITEM_COLUMNS, [
@@ -1095,17 +1084,20 @@ def _copy(cursor, sql, rows):
     return cursor._execute_with_wrappers(sql, rows, many=False, executor=copy)
 
 
-def _update_items(rows):
-    """UPDATE (title, summary, source_url, needs_attention, id) rows in one executemany: bulk_update's CASE
-    expressions took 40% of a re-import's time."""
+def _update_rows(model, columns, rows):
+    """UPDATE rows of `model` by id: each row is the `columns`' values (in the database's types), then the id;
+    one executemany (bulk_update's CASE expressions took 40% of a re-import's time)."""
     if not rows:
         return
     qn = connection.ops.quote_name
-    columns = ("title", "summary", "source_url", "needs_attention")
-    sql = (f"UPDATE {qn(NewsItem._meta.db_table)} SET {', '.join(f'{qn(c)} = %s' for c in columns)} "
+    sql = (f"UPDATE {qn(model._meta.db_table)} SET {', '.join(f'{qn(c)} = %s' for c in columns)} "
            f"WHERE {qn('id')} = %s")
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+# What an item update writes, in _update_rows' order (then the item's id).
+_ITEM_TEXT_COLUMNS = ("title", "summary", "source_url", "needs_attention")
 
 
 # The columns of a new item's row, in order; the last two take their field defaults.
