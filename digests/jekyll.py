@@ -17,6 +17,7 @@ __all__ = [
     "JekyllFormatError",
     "ParseWarning",
     "Post",
+    "Source",
     "SUMMARY_HEADER",
     "INSIGHTS_HEADER",
     "LINK_TEXT",
@@ -43,11 +44,24 @@ class Insight:
 
 
 @dataclass
+class Source:
+    """One article an item rests on. The post holds only the URL; the outlet name is ours."""
+
+    url: str
+    name: str = ""
+
+
+@dataclass
 class Item:
     title: str
     summary: str  # Markdown, may span several lines
     insights: list[Insight] = field(default_factory=list)
-    source_url: str = ""  # "" when the post had no link line
+    # In the post's order, one link line each; empty when the post had no link line.
+    sources: list[Source] = field(default_factory=list)
+
+    @property
+    def urls(self) -> list[str]:
+        return [source.url for source in self.sources]
 
 
 @dataclass
@@ -354,9 +368,9 @@ def render(post: Post) -> str:
     """The canonical post text.
 
     Input is normalized the way the format needs: titles, labels, insight texts and the
-    URL become single stripped lines, summary lines are right-stripped without leading
+    source URLs become single stripped lines, summary lines are right-stripped without leading
     or trailing blank lines, the date loses microseconds. An item without insights has
-    no 💡 section, one without a URL no `<br>`/link lines. With `footer=None` the text
+    no 💡 section, one without sources no `<br>`/link lines (one link line per source). With `footer=None` the text
     ends with the last item's `---` line and one newline ("---\\n"); otherwise it ends
     with the footer quote and no final newline, as the golden post does.
     """
@@ -391,9 +405,11 @@ def render(post: Post) -> str:
                     body = _liquid_escape(_escape_line(text, insight=True))
                 out.append(("-   " + body).rstrip())
             out.append("")
-        url = _one_line(item.source_url)
-        if url:
-            out += ["<br>", f"**[{LINK_TEXT}]({_escape_url(url)})**", ""]
+        urls = [url for url in (_one_line(source.url) for source in item.sources) if url]
+        if urls:
+            out.append("<br>")
+            out += [f"**[{LINK_TEXT}]({_escape_url(url)})**" for url in urls]
+            out.append("")
         out += ["---", ""]
 
     if post.footer is None:
@@ -635,7 +651,7 @@ class _BodyReader:
         self.summary: list[str] = []
         self.summary_seen = False
         self.insights: list[Insight] = []
-        self.url = ""
+        self.urls: list[str] = []
         self.item_line = 0
 
     # ------------------------------------------------------------ item assembly
@@ -647,7 +663,7 @@ class _BodyReader:
         self.items.append(Item(title=title, summary="", insights=[]))
         self.item_line = no
         self.state = "title"
-        self.summary, self.insights, self.url = [], [], ""
+        self.summary, self.insights, self.urls = [], [], []
         self.summary_seen = False
         if self.preamble:
             first = self.preamble[0][0]
@@ -669,7 +685,7 @@ class _BodyReader:
             lines.pop()
         item.summary = "\n".join(lines)
         item.insights = self.insights
-        item.source_url = self.url
+        item.sources = [Source(url) for url in self.urls]
         if not self.summary_seen and not item.summary:
             self.p.warn(self.item_line, f"item '{item.title}' has no summary")
         self.state = "done"
@@ -824,11 +840,7 @@ class _BodyReader:
         else:
             self.p.warn(no, "the link line is not closed with ')'; took the rest as the URL")
             url = rest
-        if self.url:
-            self.p.warn(no, "a second link line in one item; the first URL is kept in the summary")
-            self.summary.append("")
-            self.summary.append(_liquid_escape(self.url))
-        self.url = _unescape_url(url)
+        self.urls.append(_unescape_url(url))
         self.state = "after"
         return j
 

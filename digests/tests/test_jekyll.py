@@ -10,7 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from digests import jekyll
-from digests.jekyll import Insight, Item, JekyllFormatError, Post, decode, parse, permalink, post_filename, render
+from digests.jekyll import (
+    Insight, Item, JekyllFormatError, Post, Source, decode, parse, permalink, post_filename, render,
+)
 
 SEOUL = ZoneInfo("Asia/Seoul")
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "jekyll"
@@ -56,7 +58,7 @@ def test_golden_fields(golden_post):
     assert first.insights[0].label == "AI 인프라의 새로운 지평"
     assert first.insights[0].text.startswith("AI 모델 학습 및 운영에 필요한")
     assert [len(item.insights) for item in post.items] == [2, 2, 2, 2, 2]
-    assert [item.source_url for item in post.items] == [
+    assert [item.urls[0] if item.urls else "" for item in post.items] == [
         "https://techcrunch.com/2026/02/02/elon-musk-spacex-acquires-xai-data-centers-space-merger/",
         "https://techcrunch.com/2026/02/02/waymo-raises-16-billion-round-to-scale-robotaxi-fleet-london-tokyo/",
         "https://news.hada.io/topic?id=26362",
@@ -78,7 +80,7 @@ def small_post(**changes) -> Post:
                 title="제목",
                 summary="요약 문장입니다.",
                 insights=[Insight("라벨", "설명."), Insight("", "라벨 없는 설명.")],
-                source_url="https://example.com/a",
+                sources=[Source("https://example.com/a")],
             )
         ],
         footer="맺음말.",
@@ -123,7 +125,7 @@ def test_render_without_footer_ends_after_last_separator_with_one_newline():
 
 
 def test_render_item_without_insights_or_url():
-    post = small_post(items=[Item("제목", "요약.", [], "")])
+    post = small_post(items=[Item("제목", "요약.", [], [])])
     assert "\n### 제목\n\n**📌 요약**\n요약.\n\n---\n\n<br>\n\n> *맺음말.*" in render(post)
     assert parse(render(post)) == post
 
@@ -204,9 +206,9 @@ def test_liquid_escape_is_reversed_left_to_right():
     ],
 )
 def test_link_target_escaping(url, written):
-    text = render(small_post(items=[Item("제목", "요약.", [], url)]))
+    text = render(small_post(items=[Item("제목", "요약.", [], [Source(url)])]))
     assert f"**[🔗 원문 기사 보기]({written})**" in text
-    assert parse(text).items[0].source_url == url
+    assert parse(text).items[0].urls == [url]
 
 
 def test_post_filename_and_permalink():
@@ -274,7 +276,7 @@ URL = st.builds(
 
 INSIGHTS = st.lists(st.builds(Insight, label=st.one_of(st.just(""), LINE), text=LINE), max_size=3)
 ITEMS = st.lists(
-    st.builds(Item, title=LINE, summary=summaries(), insights=INSIGHTS, source_url=st.one_of(st.just(""), URL)),
+    st.builds(Item, title=LINE, summary=summaries(), insights=INSIGHTS, sources=st.lists(st.builds(Source, URL), max_size=3)),
     min_size=1,
     max_size=5,
 )
@@ -365,7 +367,7 @@ def test_variant_every_line_indented_by_one_space():
     assert [item.title for item in post.items] == ["들여쓴 첫 기사", "들여쓴 둘째 기사"]
     assert post.items[0].summary == "본문 줄마다 공백 하나가 앞에 있습니다."
     assert post.items[0].insights == [Insight("라벨", "들여쓴 시사점.")]
-    assert post.items[1].source_url == "https://example.com/indented-2"
+    assert post.items[1].urls == ["https://example.com/indented-2"]
     assert post.footer == "들여쓴 맺음말입니다."
 
 
@@ -393,13 +395,13 @@ def test_variant_one_item_and_five_items():
     assert [item.title for item in one.items] == ["하나뿐인 기사"]
     five = read_variant("five-items.md")
     assert [item.title for item in five.items] == [f"{n}번째 기사" for n in "12345"]
-    assert [item.source_url for item in five.items] == [f"https://example.com/{n}" for n in range(1, 6)]
+    assert [item.urls[0] for item in five.items] == [f"https://example.com/{n}" for n in range(1, 6)]
     assert one.warnings == five.warnings == []
 
 
 def test_variant_link_line_forms():
     post = read_variant("link-lines.md")
-    assert [item.source_url for item in post.items] == [
+    assert [item.urls[0] if item.urls else "" for item in post.items] == [
         "",
         "https://example.com/no-br",
         "https://example.com/2026/02/03/a-very-long-slug-that-the-model-broke-over-two-lines?id=7",
@@ -411,7 +413,7 @@ def test_variant_link_line_forms():
 def test_variant_no_footer():
     post = read_variant("no-footer.md")
     assert post.footer is None
-    assert post.items[0].source_url == "https://example.com/no-footer"
+    assert post.items[0].urls == ["https://example.com/no-footer"]
     assert post.warnings == []
 
 
@@ -420,7 +422,7 @@ def test_variant_crlf_and_final_newline():
     assert b"\r\n" in raw and raw.endswith(b"\r\n")
     post = read_variant("crlf-final-newline.md")
     assert post.items[0].summary == "윈도 줄바꿈으로 저장된 글입니다.\n둘째 줄도 있습니다."
-    assert post.items[0].source_url == "https://example.com/crlf"
+    assert post.items[0].urls == ["https://example.com/crlf"]
     assert post.footer == "CRLF 맺음말."
     assert post.warnings == []
 
@@ -550,3 +552,14 @@ def test_more_items_and_insights_than_digests_have_are_kept_with_a_warning():
     assert len(post.items) == 6 and all(len(item.insights) == 4 for item in post.items)
     assert (73, "a sixth item; digests have at most 5") in messages(post)
     assert messages(post)[0] == (17, "more than 3 insights in one item")
+
+
+def test_several_sources_one_link_line_each_under_one_br():
+    urls = ["https://example.com/a", "https://example.org/b", "https://example.net/c"]
+    post = small_post(items=[Item("제목", "요약.", [Insight("라벨", "설명.")], [Source(u) for u in urls])])
+    text = render(post)
+    links = "\n".join(f"**[🔗 원문 기사 보기]({u})**" for u in urls)
+    assert f"-   **라벨:** 설명.\n\n<br>\n{links}\n\n---\n" in text
+    back = parse(text)
+    assert back == post
+    assert back.warnings == []
