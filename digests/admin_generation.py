@@ -123,8 +123,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
                                   messages.SUCCESS)
             return HttpResponseRedirect(back)
         used = set(digest.items.exclude(pk=item.pk).values_list("candidate_id", flat=True))
-        candidates = [c for c in merge.candidates_for(digest.series, digest.date, _window_hours())
-                      if c.id not in used][:30]
+        candidates = [c for c in merge.candidates_for(digest.series, digest.date) if c.id not in used][:30]
         context = {
             **self.admin_site.each_context(request), "title": f"Regenerate item {item.position + 1}", "item": item,
             "digest": digest, "candidates": candidates, "back": back, "opts": self.model._meta,
@@ -132,8 +131,3 @@ class GenerationRunAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/digests/generationrun/regenerate_item.html", context)
 
-
-def _window_hours():
-    from django.conf import settings
-
-    return settings.NEWSROOM_CANDIDATE_WINDOW_HOURS
