@@ -29,7 +29,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Fetch the selected sources' series now")
     def fetch_now(self, request, queryset):
-        from . import tasks
+        from .generation import tasks
 
         for series_id in sorted(set(queryset.values_list("series_id", flat=True))):
             transaction.on_commit(lambda sid=series_id: tasks.fetch_sources.delay(series_id=sid))
@@ -101,7 +101,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
 
     def regenerate_item_view(self, request, item_id):
         """Pick another candidate of the day for one item (or let the ranking pick) and have it rewritten."""
-        from . import tasks
+        from .generation import tasks
         from .generation import merge
         from .generation.service import GenerationError
         from .workflow import TransitionError
