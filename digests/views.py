@@ -5,13 +5,14 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Func, TextField
+from django.db.models import F, Func, Q, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from . import jekyll
 from .cache import cache_page
 from .markdown import plain_text
 from .models import Digest, Series
@@ -40,10 +41,6 @@ def snapshot_text(value) -> str:
     if isinstance(value, list):
         return "\n".join(snapshot_text(v) for v in value)
     return value if isinstance(value, str) else ""
-
-
-def permalink(category, date, slug):
-    return f"/{category}/{date:%Y/%m/%d}/{slug}.html"
 
 
 def _page(request, object_list):
@@ -156,14 +153,18 @@ def digest_detail(request, category, year, month, day, slug):
         date = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise Http404("No such date") from None
-    digest = get_object_or_404(live_digests(), series__jekyll_category=category, date=date, slug=slug)
+    # The early posts' "news" category belongs to the tech series: the digest's own category counts.
+    in_category = Q(category=category) | Q(category="", series__jekyll_category=category)
+    digest = get_object_or_404(live_digests().filter(in_category), date=date, slug=slug)
     snap = digest.live_snapshot
-    siblings = Digest.objects.live().filter(series_id=digest.series_id).values("date", "slug", live_title=KT("live_snapshot__title"))
+    siblings = Digest.objects.live().filter(series_id=digest.series_id).values(
+        "date", "slug", "category", live_title=KT("live_snapshot__title"))
     previous = siblings.filter(date__lt=date).order_by("-date").first()
     following = siblings.filter(date__gt=date).order_by("date").first()
     for neighbour in (previous, following):
         if neighbour:
-            neighbour["url"] = permalink(category, neighbour["date"], neighbour["slug"])
+            neighbour["url"] = jekyll.permalink(neighbour["category"] or digest.series.jekyll_category,
+                                                neighbour["date"], neighbour["slug"])
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""
     return render(request, "digests/digest.html", {
         "digest": digest,
