@@ -21,14 +21,15 @@ text (digests/markdown.py renders it for all of ours).
   start one at any number, CommonMark does not: such a line stays text on every screen).
 - A link points to an http(s) or mailto address without blanks, control characters, `<`, `>`,
   `"` or character references (url_allowed). Any other link is written so that kramdown shows it
-  as text, and digests/safety.py refuses it with the field named, as it refuses such a source
-  URL and HTML in the post title (front matter, which the blog's layout prints as it is).
+  as text, as is HTML; digests/safety.py refuses both with the field named (refused_links,
+  refused_html), and a refused source URL, and HTML in the post title (front matter, which the
+  blog's layout prints as it is: front_matter_html).
 
 How a post keeps it
 -------------------
 Jekyll runs Liquid over the body, then kramdown, and our parser reads the body line by line, so
 each field is written in two layers. The Markdown layer puts a backslash before each character
-that would start a construct outside the model (`|`, `{`, `<` before a letter, `/`, `!` or `?`,
+that would start a construct outside the model (`|`, `{:`, `{#`, `<` before a letter, `/`, `!` or `?`,
 `!` before `[`, `$$`, `~~`, the `(` of a refused link) and before what would break the post's
 structure at a line start (a header, quote, rule, list marker inside an insight, a numbered line
 kramdown would read as a list, a look-alike of a section header or link line). The Liquid layer
@@ -68,6 +69,7 @@ __all__ = [
     "parse",
     "permalink",
     "post_filename",
+    "refused_html",
     "refused_links",
     "render",
     "url_allowed",
@@ -187,10 +189,26 @@ def url_allowed(url: str) -> bool:
     return bool(_URL_ALLOWED.fullmatch(url)) and not _CHAR_REF.search(url)
 
 
+def _tag_at(line: str, start: int) -> str:
+    close = line.find(">", start)
+    return line[start : close + 1] if 0 <= close < start + 40 else line[start : start + 40]
+
+
 def front_matter_html(text: str) -> str | None:
-    """The start of a tag in `text` (where the layout prints it unescaped: the post title), else None."""
+    """The first tag in `text` (where the layout prints it unescaped: the post title), else None."""
     match = _HTML_START.search(text)
-    return text[match.start() : match.start() + 40] if match else None
+    return _tag_at(text, match.start()) if match else None
+
+
+def refused_html(text: str) -> list[str]:
+    """The tags, comments and autolinks kramdown would pass to the page from a field, in order
+    (the exporter writes them as text)."""
+    return [
+        _tag_at(line, start)
+        for line in text.split("\n")
+        for start, _end, token in _tokens(line, 0)
+        if token == "<" and _starts_construct(line, start)
+    ]
 
 
 def refused_links(text: str) -> list[str]:
@@ -277,8 +295,10 @@ def _tokens(line: str, start: int):
 
 def _starts_construct(line: str, i: int) -> bool:
     char, after = line[i], line[i + 1 : i + 2]
-    if char in "|{":  # table cell; attribute list, extension, header id
+    if char == "|":  # a table cell
         return True
+    if char == "{":  # an attribute list or extension "{:", a header id "{#"; "{{" is Liquid's
+        return after in (":", "#")
     if char == "<":  # HTML, comment, autolink
         return bool(after) and after.isascii() and (after.isalpha() or after in "/!?")
     if char == "!":  # image
