@@ -439,7 +439,26 @@ def _summary_lines(summary: str) -> list[str]:
         lines.pop(0)
     while lines and not lines[-1]:
         lines.pop()
-    return lines
+    return _apart(lines)
+
+
+def _apart(lines: list[str]) -> list[str]:
+    """A blank line between a list and a list of the other kind right after it: kramdown would nest
+    the second in the first's last item, CommonMark starts a new list."""
+    out, after_text, in_list, kind = [], False, False, None
+    for line in lines:
+        body = _split_break(line)[0]
+        item = _escape_start(_drop_ours(body), "block", after_text, in_list)[1]
+        this = ("ordered" if body[:1].isdigit() else "bullet") if item else None
+        if item and in_list and after_text and this != kind:
+            out[-1] = _split_break(out[-1])[0]
+            out.append("")
+            after_text = False
+        if item and not (in_list and after_text):
+            kind = this
+        out.append(line)
+        after_text, in_list = _list_state(body, item, after_text, in_list)
+    return out
 
 
 def _split_break(line: str) -> tuple[str, str]:

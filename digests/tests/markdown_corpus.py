@@ -32,6 +32,8 @@ CASES = [
     ("list then paragraph", "summary", "- 하나\n- 둘\n\n목록 뒤 문단입니다."),
     ("list with a lazy line", "summary", "- 하나는\n이어지는 줄\n- 둘"),
     ("mixed list markers", "summary", "- 하이픈\n* 별표\n+ 더하기"),
+    ("numbered list right after a bullet list", "summary", "- 하나\n- 둘\n1. 셋\n2. 넷"),
+    ("bullet list right after a numbered list", "summary", "1. 하나\n이어지는 줄\n- 둘"),
     ("nested list written by indent", "summary", "- 바깥\n  - 안쪽\n- 다시 바깥"),
     ("indented line (code block by accident)", "summary", "    네 칸 들여쓴 줄입니다.\n    둘째 줄입니다."),
     ("code span at line start", "summary", "`pnpm`은 빠른 패키지 관리자입니다."),
@@ -226,3 +228,21 @@ class Features(HTMLParser):
         parser.close()
         return {"text": " ".join("".join(parser.text).split()), "list items": parser.items,
                 "code spans": parser.code, "links": parser.links}
+
+
+def case_posts():
+    """The CASES as posts: summaries and insights five items a post, titles on their own items."""
+    items = []
+    for n, (construct, kind, value) in enumerate(CASES):
+        if kind == "summary":
+            items.append(Item(f"사례 {n}: {construct}", value, [Insight("사례", construct)], [Source(f"https://example.com/case/{n}")]))
+        elif kind == "title":
+            items.append(Item(value, f"{construct} 사례의 요약.", [], [Source(f"https://example.com/case/{n}")]))
+        else:
+            items.append(Item(f"사례 {n}", "요약.", [Insight(*value), Insight("둘째", "평범한 시사점.")], []))
+    start = datetime(2025, 6, 1, 9, 0, tzinfo=SEOUL)
+    return [
+        Post(title=f"[{(start + timedelta(days=k)):%Y-%m-%d}] 사례 모음", date=start + timedelta(days=k),
+             items=items[at : at + 5], footer="사례 모음의 맺음말.")
+        for k, at in enumerate(range(0, len(items), 5))
+    ]
