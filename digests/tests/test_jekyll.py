@@ -806,6 +806,13 @@ def test_quote_between_items_stays_with_the_item_before():
     assert messages(post) == [(15, "a '>' quote between items; kept at the end of the previous item's summary")]
 
 
+def test_text_after_a_br_line_in_the_insights_is_kept_and_reported():
+    post = parse(FRONT + "\n### 기사\n**📌 요약**\n요약.\n**💡 시사점**\n- 하나\n<br>\n남은 문장.\n- 둘\n", "br.md")
+    item = post.items[0]
+    assert item.summary == "요약.\n\n남은 문장." and item.insights == [Insight("", "하나"), Insight("", "둘")]
+    assert messages(post) == [(14, "text after a '<br>' line; kept at the end of the item's summary")]
+
+
 def test_more_items_and_insights_than_digests_have_are_kept_with_a_warning():
     bullets = "".join(f"- 시사점 {n}\n" for n in range(4))
     items = "".join(f"### 기사 {n}\n\n**📌 요약**\n요약.\n\n**💡 시사점**\n{bullets}\n---\n\n" for n in range(6))
