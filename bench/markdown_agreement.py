@@ -1,6 +1,6 @@
 """Which Markdown library renders our content like the blog's kramdown: disagreements per library.
 
-    .venv/bin/python bench/markdown_agreement.py [--verbose]
+    .venv/bin/python bench/markdown_agreement.py [--posts N] [--seed S] [--verbose]
 
 Every field of digests/tests/markdown_corpus.py (the CASES, then every title, summary and
 insight of the generated posts) is written as the exporter writes it into one page each, built
@@ -30,12 +30,12 @@ def step(text):
     print(f"... {text}", file=sys.stderr, flush=True)
 
 
-def fields():
+def fields(count, seed):
     """(construct, kind, field) for every case and every field of the generated posts."""
     from digests.tests.markdown_corpus import CASES, posts
 
     out = list(CASES)
-    for post in posts():
+    for post in posts(count, seed):
         for item in post.items:
             out.append(("corpus title", "title", item.title))
             out.append(("corpus summary", "summary", item.summary))
@@ -124,6 +124,8 @@ def candidates():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--posts", type=int, default=24, help="generated posts besides the cases (default 24)")
+    parser.add_argument("--seed", type=int, default=9, help="the corpus's seed (default 9, the tests')")
     parser.add_argument("--verbose", action="store_true", help="print every disagreement")
     args = parser.parse_args()
     if not shutil.which("jekyll"):
@@ -133,7 +135,7 @@ def main():
     django.setup()
     from digests.tests.markdown_corpus import Features
 
-    cases = fields()
+    cases = fields(args.posts, args.seed)
     step(f"{len(cases)} fields; building them with jekyll")
     expected = [Features.of(html) for html in build_with_jekyll([kramdown_input(k, v) for _, k, v in cases])]
     print(f"{len(cases)} fields ({sum(1 for c in cases if not c[0].startswith('corpus'))} cases, the rest from the corpus)")
