@@ -227,9 +227,10 @@ _WS = " \t\n\r\f\v"  # ASCII blanks: a narrow no-break space (U+202F) in a title
 _BLANKS = re.compile(r"[ \t\n\r\f\v]+")
 # The backslash before one of these is always the exporter's (module docstring).
 _OURS = frozenset("|{<!$~#>:=")
-# What the inline layer looks at: an escape, a backtick run, a character that may start a
-# construct outside the model, the "](" of a link.
-_INLINE = re.compile(r"\\.|`+|[|{<!$~]|\]\(", re.DOTALL)
+# Where the inline layer looks: an escape, a backtick run, a character that may start a
+# construct outside the model, the "](" of a link. (One character class: an alternation would
+# be tried at every position of every line, five times slower.)
+_INLINE = re.compile(r"[\\`|{<!$~\]]")
 _BREAK_CHARS = frozenset("-*_=")
 _ESCAPED_BREAK = re.compile(r"[ \t]*\\[-*_=](?:[ \t]|\\[-*_=])*")
 _ORDERED = re.compile(r"(\d+)([.)])(?=[ \t]|$)")
@@ -242,6 +243,8 @@ _FENCE_ESCAPED = re.compile(r"(?:\\`){3,}")
 _TASK = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+(?=\[[ xX]\](?:[ \t]|$))")
 _TASK_ESCAPED = re.compile(r"((?:[-*+]|\d+[.)])[ \t]+)\\(?=\[[ xX]\])")
 _TASK_TEXT = re.compile(r"\[[ xX]\](?:[ \t]|$)")
+# A line starting otherwise needs no line-start escape, is no list item and has no escape of ours there.
+_STARTS = frozenset("#>:{|<-*_=+[`\\0123456789")
 
 
 @functools.lru_cache(maxsize=16)
@@ -274,23 +277,34 @@ def _tokens(line: str, start: int):
 
     Code spans and the targets of allowed links are skipped: neither is Markdown to escape.
     """
-    pos = start
+    pos, n = start, len(line)
     while True:
         match = _INLINE.search(line, pos)
         if match is None:
             return
-        token, pos = match.group(), match.end()
-        if token[0] == "`":
-            end = _code_end(len(token)).search(line, pos)
+        at = match.start()
+        char = line[at]
+        pos = at + 1
+        if char == "\\":
+            if pos == n:
+                return
+            pos += 1
+        elif char == "`":
+            while pos < n and line[pos] == "`":
+                pos += 1
+            end = _code_end(pos - at).search(line, pos)
             if end:
                 pos = end.end()
             continue
-        if token == "](":
+        elif char == "]":
+            if line[pos : pos + 1] != "(":
+                continue
+            pos += 1
             target, end = _target(line, pos)
             if url_allowed(target):
                 pos = end
                 continue
-        yield match.start(), pos, token
+        yield at, pos, line[at:pos]
 
 
 def _starts_construct(line: str, i: int) -> bool:
@@ -367,8 +381,8 @@ def _escape_start(line: str, kind: str, after_text: bool = True, in_list: bool =
     `kind` "block" is a summary line (lists are Markdown), "inline" an insight or a footer
     line (a list would be a nested one). `after_text`/`in_list`: what the line before was.
     """
-    if not line:
-        return line, False
+    if not line or line[0] not in _STARTS:  # most lines: a sentence
+        return _escape_inline(line), False
     if _is_break_line(line):  # a rule or setext underline; the post's own separator
         return "".join(c if c in " \t" else "\\" + c for c in line), False
     first = line[0]
@@ -396,6 +410,8 @@ def _escape_start(line: str, kind: str, after_text: bool = True, in_list: bool =
 
 def _unescape_start(text: str, kind: str, after_text: bool = True, in_list: bool = False) -> str:
     """The canonical line whose Markdown is `text` (the writer's own escapes stay)."""
+    if not text or text[0] not in _STARTS:
+        return _drop_ours(text)
     candidates = []
     fence = _FENCE_ESCAPED.match(text)
     if fence:
@@ -488,7 +504,12 @@ def _summary_field(markdown_lines: list[str]) -> str:
     return "\n".join(out)
 
 
+_ODD_BLANKS = re.compile(r"[\t\n\r\f\v]|  ")
+
+
 def _one_line(text: str) -> str:
+    if not _ODD_BLANKS.search(text):  # most text: only single spaces already
+        return text.strip(" ")
     return _BLANKS.sub(" ", text).strip(" ")
 
 

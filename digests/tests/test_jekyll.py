@@ -467,7 +467,7 @@ def reshape(text: str, shapes: set[str]) -> str:
     """The canonical post text in the other shapes the blog wrote (FORMAT.md)."""
     lines = text.split("\n")
     body = lines.index("---", 1) + 1
-    out, in_item, skip = lines[:body], False, False
+    out, in_item, in_insights, skip = lines[:body], False, False, False
     for n, line in enumerate(lines[body:], body):
         if skip:
             skip = False
@@ -476,6 +476,7 @@ def reshape(text: str, shapes: set[str]) -> str:
             in_item = True
         elif line == "---":
             in_item = False
+        in_insights = line == jekyll.INSIGHTS_HEADER or (in_insights and line.startswith("-   "))
         if "br-blank" in shapes and in_item and line == "":
             line = "<br>"
         if "br-link" in shapes and line == "<br>" and lines[n + 1 : n + 2] and jekyll._link_line(lines[n + 1]):
@@ -483,9 +484,9 @@ def reshape(text: str, shapes: set[str]) -> str:
             skip = True
             continue
         bold = re.fullmatch(r"(-   \*\*)([^:*\\]+):\*\* (.*)", line)
-        if "label-space" in shapes and bold:
+        if "label-space" in shapes and bold and in_insights:
             line = f"{bold.group(1)}{bold.group(2)}** : {bold.group(3)}"
-        if "trailing" in shapes and (line in (jekyll.SUMMARY_HEADER, jekyll.INSIGHTS_HEADER) or line.startswith("-   ")):
+        if "trailing" in shapes and (line in (jekyll.SUMMARY_HEADER, jekyll.INSIGHTS_HEADER) or in_insights):
             line += "  "
         out.append(line)
     if "indent4" in shapes:
