@@ -17,8 +17,10 @@ text (digests/markdown.py renders it for all of ours).
   code blocks (fenced or indented), tables, definition lists, footnotes, abbreviations, math,
   strikethrough, HTML and comments, autolinks, images, attribute lists and extensions
   (`{: ...}`, `{::...}`). Leading blanks of a summary line are not kept (no nested lists, no
-  accidental code blocks). After a line of text a numbered list starts at 1 (kramdown would
-  start one at any number, CommonMark does not: such a line stays text on every screen).
+  accidental code blocks), nor task-list boxes (`- [ ]`). A numbered list counts from 1 as
+  kramdown shows it, and after a line of text starts only at 1 (kramdown would start one at any
+  number, CommonMark does not: such a line stays text on every screen). A list right after a list
+  of the other kind gets a blank line between (kramdown would nest it in the last item).
 - A link points to an http(s) or mailto address without blanks, control characters, `<`, `>`,
   `"` or character references (url_allowed). Any other link is written so that kramdown shows it
   as text, as is HTML; digests/safety.py refuses both with the field named (refused_links,
