@@ -389,7 +389,7 @@ def _escape_start(line: str, kind: str, after_text: bool = True, in_list: bool =
         return "".join(c if c in " \t" else "\\" + c for c in line), False
     first = line[0]
     fence = _FENCE.match(line)
-    if fence:  # every backtick, or the rest of the run would open a code span
+    if fence and "`" not in line[fence.end() :]:  # every backtick: the rest of the run would open a code span
         return "\\`" * fence.end() + _escape_inline(line, fence.end())[fence.end() :], False
     if (
         first in "#>:{|<"
