@@ -138,6 +138,9 @@ _KO_BIG = {"조": 1e12, "억": 1e8, "만": 1e4}
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _MONTH = (r"(?P<mon>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
           r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_AMOUNT_TAIL = (r"(?:\s*(?P<scale>trillion|billion|million|thousand|hundred|tn|bn|mn)\b|(?P<short>[tbmk])\b)?"
+                r"(?:\s*(?P<pct>%p?|퍼센트(?:포인트)?|프로|percent(?:age points?)?|per cent)"
+                r"|\s*(?P<unit>달러|원|유로|엔|위안|파운드|(?:dollars?|won|euros?|yen|yuan|pounds?|USD|KRW|EUR)\b))?")
 # Tried in this order; a later pattern never reads characters an earlier one took.
 _PATTERNS = [
     ("iso", re.compile(r"(?<!\d)(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})(?!\d)")),
@@ -155,14 +158,59 @@ _PATTERNS = [
                                r"(?P<den>half|halves|thirds?|quarters?|fifths?|tenths?)\b", re.I)),
     ("slash_fraction", re.compile(r"(?<![\d/])(?P<num>\d{1,2})/(?P<den>\d{1,2})(?![\d/])")),
     ("ko_amount", re.compile(
-        r"(?P<cur>[$₩€£¥])?\s*(?P<chain>(?:" + _NUM + r"\s*[천백십]?\s*[조억만]\s*)+(?:" + _NUM + r"\s*[천백십]?)?"
+        r"(?:(?P<cur>[$₩€£¥])\s*)?(?P<chain>(?:" + _NUM + r"\s*[천백십]?\s*[조억만]\s*)+(?:" + _NUM + r"\s*[천백십]?)?"
         r"|" + _NUM + r"\s*[천백십](?![가-힣]))\s*(?P<unit>달러|원|유로|엔|위안|파운드)?")),
     ("en_amount", re.compile(
-        r"(?P<cur>US\$|\$|₩|€|£|¥)?\s*(?P<n>" + _NUM + r"|\b(?:" + "|".join(_WORDS) + r")\b)"
-        r"(?:\s*(?P<scale>trillion|billion|million|thousand|hundred|tn|bn|mn)\b|(?P<short>[tbmk])\b)?"
-        r"(?:\s*(?P<pct>%p?|퍼센트(?:포인트)?|프로|percent(?:age points?)?|per cent)"
-        r"|\s*(?P<unit>달러|원|유로|엔|위안|파운드|(?:dollars?|won|euros?|yen|yuan|pounds?|USD|KRW|EUR)\b))?", re.I)),
+        # Two branches, each starting with a known character, rather than an optional prefix: the regex engine
+        # then skips ahead to the next digit or currency sign instead of trying every position.
+        r"(?:(?P<cur>US\$|[$₩€£¥])\s*(?P<n>" + _NUM + r")|(?P<n2>(?<![\w.])" + _NUM + r"))" + _AMOUNT_TAIL, re.I)),
+    ("en_words", re.compile(r"\b(?P<n>" + "|".join(_WORDS) + r")\b" + _AMOUNT_TAIL, re.I)),
 ]
+# A pattern is only tried on a text that has one of its hints (lower case).
+# A pattern is only tried on a text that has one of its hints (substrings of the lower-cased text): most texts
+# have no 월, 분기 or "quarter", and a substring test costs far less than the pattern.
+_MONTH_HINT = re.compile("|".join(sorted(_MONTHS, key=len, reverse=True)))
+_HINTS = {
+    "iso": ("-",), "ko_date": ("월",), "ko_quarter": ("분기",), "ko_year": ("년",), "ko_day": ("일",),
+    "en_date": _MONTH_HINT, "en_date_dmy": _MONTH_HINT, "en_month_year": _MONTH_HINT,
+    "en_quarter": ("quarter", "q1", "q2", "q3", "q4"), "ko_fraction": ("분의",),
+    "en_fraction": ("half", "halves", "third", "quarter", "fifth", "tenth"), "slash_fraction": ("/",),
+    "ko_amount": tuple("조억만천백십"),
+}
+_LOWER_WORD = re.compile(r"[a-z]+")
+
+
+def _has_hint(kind, lower):
+    hints = _HINTS.get(kind)
+    if hints is None:
+        return True
+    if isinstance(hints, tuple):
+        return any(hint in lower for hint in hints)
+    return hints.search(lower) is not None
+
+
+_DIGIT = re.compile(r"\d")
+_LETTER_DIGIT = re.compile(r"[A-Za-z]-?\d|\d[A-Za-z]")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def _name_spans_with_digits(text):
+    """Where names with digits in them are (GPT-5, H100, 5G), so that their digits are not read as numbers."""
+    spans = []
+    for m in _LETTER_DIGIT.finditer(text):
+        start, end = m.start(), m.end()
+        if spans and start < spans[-1][1]:
+            continue
+        while start > 0 and text[start - 1] in _TOKEN_CHARS:
+            start -= 1
+        while end < len(text) and text[end] in _TOKEN_CHARS:
+            end += 1
+        token = text[start:end].strip("-")
+        if start > 0 and text[start - 1] == ".":  # $1.5bn
+            continue
+        if not _NOT_NAME.match(token):
+            spans.append((start, end))
+    return spans
 # Digits inside a name are part of the name: GPT-5, M5, A19, 5G, H100.
 _NAME = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9]*(?:[-.&'+][A-Za-z0-9]+)*\+?"
                    r"|(?<![A-Za-z0-9.])\d+[A-Za-z]+[A-Za-z0-9]*")
@@ -214,7 +262,7 @@ def _build(kind, m, text):
     if kind == "ko_amount":
         unit = _CURRENCY.get(g.get("unit") or g.get("cur") or "", "")
         return Number(text, "amount", value=_korean_chain(g["chain"]), unit=unit)
-    raw = g["n"].lower()
+    raw = (g.get("n") or g["n2"]).lower()
     value = float(_WORDS[raw]) if raw in _WORDS else _num(raw)
     # "5 m" is as often metres as millions: a one-letter scale counts only right after the digits ("$16B").
     scale = g.get("scale") or g.get("short")
@@ -236,16 +284,27 @@ def _masked(text, spans):
 def numbers(text):
     """Every number in the text, in order of appearance; digits inside names (GPT-5) are not numbers."""
     text = unicodedata.normalize("NFKC", text or "")
-    work = _masked(text, [m.span() for m in _names_in(text) if any(c.isdigit() for c in m.group())])
+    words = set(_LOWER_WORD.findall(text.lower()))
+    if not _DIGIT.search(text) and _WORDS.keys().isdisjoint(words) and _FRACTION_WORDS.keys().isdisjoint(words):
+        return []  # the common case in a feed's text: nothing to look for
+    work = _masked(text, _name_spans_with_digits(text))
     found = []
+    lower = work.lower()
     for kind, pattern in _PATTERNS:
+        if kind == "en_words" and _WORDS.keys().isdisjoint(words):
+            continue
+        if not _has_hint(kind, lower):
+            continue
+        spans = []
         for m in pattern.finditer(work):
             if not m.group().strip():
                 continue
             number = _build(kind, m, text[m.start():m.end()].strip())
             if number is not None:
                 found.append((m.start(), number))
-            work = work[:m.start()] + " " * (m.end() - m.start()) + work[m.end():]
+            spans.append(m.span())
+        if spans:
+            work = _masked(work, spans)
     return [number for _, number in sorted(found, key=lambda pair: pair[0])]
 
 
