@@ -347,12 +347,14 @@ def candidate_id(members):
 
 
 def to_candidate(members, now):
-    """The cluster's representative is the entry of its heaviest source (then the earliest); coverage counts outlets."""
+    """The cluster's representative is the entry of its heaviest source (then one with its page read, then the
+    earliest); coverage counts outlets."""
     if len(members) == 1:
         lead = members[0]
         dates = [lead.published_at] if lead.published_at else []
     else:
-        lead = max(members, key=lambda e: (e.weight, -(e.published_at or FAR_PAST).timestamp(), -e.id))
+        # The best-documented telling leads: an article page read beats a feed's two lines.
+        lead = max(members, key=lambda e: (e.weight, bool(e.text), -(e.published_at or FAR_PAST).timestamp(), -e.id))
         dates = [e.published_at for e in members if e.published_at]
     outlets = {e.id: outlet(e) for e in members}
     sources = sorted(set(outlets.values()))
