@@ -429,6 +429,8 @@ def _verify_uncited(verdict, sources):
     """A sentence an editor wrote: its facts must all be in one of the item's sources."""
     best = None
     for number, source in enumerate(sources, 1):
+        if not source.full.strip():
+            continue  # an imported item's link: nothing to check against
         reasons, checked = _missing(verdict.text, source.full, number)
         if best is None or len(reasons) < len(best[1]):
             best = (number, reasons, checked)

@@ -103,9 +103,11 @@ def test_the_prompt_gives_each_source_numbered_with_its_text():
     b.text = "The Verge's article text, read from the page."
     candidate = rank([a, b], NOW)[0]
     sources = candidate.as_prompt()["sources"]
-    assert [(s["source"], s["outlet"]) for s in sources] == [(1, "TechCrunch"), (2, "Verge")]
-    assert sources[1]["text"] == "The Verge's article text, read from the page."
-    assert candidate.as_prompt(chars=5)["sources"][0]["text"] == "Space"
+    # The telling whose page was read leads; the other gives its feed text.
+    assert [(s["source"], s["outlet"]) for s in sources] == [(1, "Verge"), (2, "TechCrunch")]
+    assert sources[0]["text"] == "The Verge's article text, read from the page."
+    assert sources[1]["text"] == "SpaceX will buy xAI."
+    assert candidate.as_prompt(chars=5)["sources"][0]["text"] == "The V"
 
 
 def test_same_canonical_url_from_two_sources_is_one_candidate():

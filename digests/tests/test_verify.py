@@ -107,6 +107,9 @@ def test_a_sentence_taken_from_the_source_verifies_even_without_names_or_numbers
 
 def test_no_source_text_is_unverifiable():
     assert verify.verify_sentence("SpaceX는 xAI를 160억 달러에 인수한다.", 1, "", [Source(text="")]).state == UNVERIFIABLE
+    # An imported or hand-written item: its links have no text, its sentences cite nothing.
+    uncited = verify.verify_sentence("요약 문단 30입니다.", None, "", [Source(text="")])
+    assert (uncited.state, uncited.reasons) == (UNVERIFIABLE, [{"code": "no_text", "source": None}])
 
 
 def test_an_edited_summary_keeps_citations_and_is_checked_again():
