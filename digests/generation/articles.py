@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from ..models import ArticlePage, FeedEntry
 from . import fetch
+from .fetch import FetchRefused as ArticleError  # a page fetched but unusable: `kind` becomes its status
 from .urls import canonicalize
 
 log = logging.getLogger(__name__)
@@ -26,14 +27,6 @@ MIN_TEXT = 150
 MAX_LINKS = 50
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 TITLE_MAX = ArticlePage._meta.get_field("title").max_length
-
-
-class ArticleError(Exception):
-    """A page that was fetched but cannot be used; `kind` is stored as the page's status."""
-
-    def __init__(self, kind, message):
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass
