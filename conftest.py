@@ -7,6 +7,15 @@ import pytest
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 
 
+def pytest_configure(config):
+    """The pages under test speak Korean: compile the catalogue first (pure Python, as the demo does)."""
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("compile_translations", verbosity=0)
+
+
 @pytest.fixture
 def artifacts_dir():
     """Where tests leave screenshots and logs for people to look at."""

@@ -1,6 +1,8 @@
 """Refuses post text that the blog would run as HTML: our site sanitizes, kramdown on the blog does not."""
 import re
 
+from django.utils.translation import gettext as _
+
 from . import jekyll
 
 # A tag, comment or autolink: kramdown passes these through to the page as they are.
@@ -14,30 +16,34 @@ def text_problems(where: str, text: str) -> list[str]:
     problems = []
     match = _RAW_HTML.search(text or "")
     if match:
-        problems.append(f"{where} contains raw HTML {match.group(0)[:40]!r}: write Markdown only")
+        problems.append(_("%(where)s contains raw HTML %(html)r: write Markdown only")
+                        % {"where": where, "html": match.group(0)[:40]})
     if _UNSAFE_LINK.search(text or ""):
-        problems.append(f"{where} links to a javascript:, data: or file: address: use an http(s) link")
+        problems.append(_("%(where)s links to a javascript:, data: or file: address: use an http(s) link")
+                        % {"where": where})
     return problems
 
 
 def url_problems(where: str, url: str) -> list[str]:
     if url and not _SAFE_URL.match(url):
-        return [f"{where} source URL {url[:60]!r} is not an http(s) address"]
+        return [_("%(where)s: the source URL %(url)r is not an http(s) address") % {"where": where, "url": url[:60]}]
     return []
 
 
 def post_problems(post: jekyll.Post) -> list[str]:
     """Everything in the post that would reach blog readers as live HTML, each said so an editor can fix it."""
-    problems = text_problems("the title", post.title)
+    problems = text_problems(_("the title"), post.title)
     for number, item in enumerate(post.items, start=1):
-        where = f"item {number}"
-        problems += text_problems(f"{where}'s title", item.title)
-        problems += text_problems(f"{where}'s summary", item.summary)
+        where = _("item %(number)s") % {"number": number}
+        problems += text_problems(_("%(item)s's title") % {"item": where}, item.title)
+        problems += text_problems(_("%(item)s's summary") % {"item": where}, item.summary)
         for source in item.sources:
             problems += url_problems(where, source.url)
         for index, insight in enumerate(item.insights, start=1):
-            problems += text_problems(f"{where}'s insight {index} label", insight.label)
-            problems += text_problems(f"{where}'s insight {index}", insight.text)
+            problems += text_problems(_("%(item)s's insight %(index)s label") % {"item": where, "index": index},
+                                      insight.label)
+            problems += text_problems(_("%(item)s's insight %(index)s") % {"item": where, "index": index},
+                                      insight.text)
     if post.footer:
-        problems += text_problems("the footer", post.footer)
+        problems += text_problems(_("the footer"), post.footer)
     return problems

@@ -169,7 +169,7 @@ def _create_items(digest, items):
     for position, written in enumerate(items):
         item = NewsItem.objects.create(
             digest=digest, position=position, title=written.title[:300], summary=written.summary,
-            candidate_id=written.candidate.id, needs_attention=written.needs_attention or not written.insights,
+            candidate_id=written.candidate.id, needs_attention=written.needs_attention or not any(text for _, text in written.insights),
         )
         _set_content(item, written)
 
@@ -197,7 +197,8 @@ def _save(series, date, result, provenance, run, timings, details):
             existing = Digest.objects.filter(series=series, date=date).first()
             if existing is None:
                 digest = Digest.objects.create(series=series, date=date, slug=series.post_slug,
-                                               title=series.title_for(date), footer=series.footer)
+                                               title=series.title_for(date),
+                                               footer=series.footer_for(result.writer))
                 _create_items(digest, result.items)
                 digest.provenance = provenance
                 digest.generated_snapshot = digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
@@ -261,7 +262,7 @@ def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
                   "sources": list(item.sources.values_list("url", flat=True))}
         item.title, item.summary = written.title[:300], written.summary
         item.candidate_id = written.candidate.id
-        item.needs_attention = written.needs_attention or not written.insights
+        item.needs_attention = written.needs_attention or not any(text for _, text in written.insights)
         item.save()
         item.insights.all().delete()
         item.sources.all().delete()

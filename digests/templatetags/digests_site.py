@@ -24,6 +24,12 @@ def safe_url(url):
 
 
 @register.filter
+def feed_text(text):
+    """A feed entry's own text (often HTML) as plain text, for the review screen."""
+    return markdown.plain_text(text, 600)
+
+
+@register.filter
 def domain(url):
     """The outlet's host, shown beside each source link."""
     return outlet_domain(url)

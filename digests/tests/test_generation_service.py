@@ -80,10 +80,18 @@ def test_losing_a_race_returns_the_winner_and_saves_nothing_partial(tech, feeds,
     assert GenerationRun.objects.get().status == "existing"
 
 
-def test_extractive_draft_flags_every_item(tech, feeds, now):
+def test_extractive_draft_flags_every_item_and_leaves_its_insights_to_fill(tech, feeds, now):
     digest = generate(tech, now, writer_names=["extractive"])
-    assert all(i.needs_attention and not i.insights.exists() for i in digest.items.all())
+    for item in digest.items.all():
+        assert item.needs_attention
+        assert list(item.insights.values_list("label", "text")) == [("", "")] * tech.insight_count
     assert digest.provenance["writer"] == "extractive" and digest.provenance["warnings"]
+    # Its footer is the offline writer's, not the Gemini sentence.
+    assert digest.footer == tech.footer_extractive and "Gemini" not in digest.footer
+    from digests import workflow
+
+    reasons = workflow.incomplete_reasons(digest)
+    assert sum("0 of 2" in r or "0/2" in r or "2개 중 0개" in r for r in reasons) == 5, reasons
 
 
 def test_bad_feeds_are_skipped_and_named_in_the_warnings(tech, feeds, now, add_source):

@@ -1,6 +1,8 @@
-"""The offline writer: the entry's own title and first sentences, no insights, every item flagged for the editor."""
+"""The offline writer: the entry's own title and first sentences, empty insights to fill, every item flagged."""
 import re
 import time
+
+from django.utils.translation import gettext as _
 
 from .base import WriteResult, Writer, WriterError, WrittenItem
 
@@ -28,13 +30,17 @@ class ExtractiveWriter(Writer):
         chosen = request.candidates[: request.item_count]
         if len(chosen) < request.item_count:
             raise WriterError(f"Only {len(chosen)} candidates for {request.item_count} items", kind="too_few")
+        # It cannot write insights: it leaves the series' number of them empty, so the editor types
+        # into them instead of adding rows, and the gate says which are still missing.
+        empty = [("", "")] * request.insight_count
         items = [
-            WrittenItem(candidate=c, title=c.title, summary=first_sentences(c.summary) or c.title, insights=[],
+            WrittenItem(candidate=c, title=c.title, summary=first_sentences(c.summary) or c.title, insights=list(empty),
                         needs_attention=True)
             for c in chosen
         ]
         return WriteResult(
             items=items, writer=self.name, latency=round(time.perf_counter() - started, 3),
-            warnings=[f"Extractive writer: the {len(items)} items have no insights and untranslated text; "
-                      "each is flagged for an editor."],
+            warnings=[_("Offline draft: the %(count)s items keep the feeds' own text (translate it) and have "
+                        "%(insights)s empty insights each to write; each item is flagged for an editor.")
+                      % {"count": len(items), "insights": request.insight_count}],
         )
