@@ -262,12 +262,13 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         return super().get_view_on_site_url(obj)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).annotate(
+        # As ModelAdmin.get_queryset, with the annotations the ordering needs made first.
+        queryset = self.model._default_manager.get_queryset().annotate(
             flag_count=Count("items", filter=Q(items__needs_attention=True, items__attention_override="")))
         if request.user.has_perm(workflow.REVIEW_PERM):
             queryset = queryset.annotate(waiting=Case(When(waiting_for_me(request.user), then=Value(0)),
                                                       default=Value(1), output_field=IntegerField()))
-        return queryset
+        return queryset.order_by(*self.get_ordering(request))
 
     def get_ordering(self, request):
         # Reviewers see what waits for them first.
@@ -392,7 +393,7 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
                 request.digest_refusal = exc.reasons
                 return super().changeform_view(request, object_id, form_url, extra_context)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(self, request, context, obj=None, **kwargs):
         conflicts = getattr(request, "digest_conflicts", None) or []
         if conflicts:
             base = merging.loads(request.POST.get("base_values"), {})
@@ -402,7 +403,7 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
                 for c in conflicts]
             context["merge_conflicts_json"] = request.POST.get("merge_conflicts", "[]")
             context["merge_who"] = last_save(obj) if obj is not None else ""
-        return super().render_change_form(request, context, add, change, form_url, obj)
+        return super().render_change_form(request, context, obj=obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         # An unchanged form writes nothing (updated_at included).
