@@ -3,6 +3,7 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -431,3 +432,64 @@ def test_an_items_sources_are_edited_inline_in_order(client, editor):
         ("https://first.example/story", "Example"), ("https://second.example/story", "Second")]
     changes = digest.events.get(action="edit").data["changes"]
     assert any("출처 2" in key for key in changes), changes
+
+
+# The changelist as a work queue -------------------------------------------------------------
+
+
+def test_the_changelist_is_a_work_queue_with_what_waits_for_me_first(client, editor, reviewer, make_user):
+    other = make_user("Editor", username="other")
+    old_draft = DigestFactory(date=dt.date(2026, 5, 9))
+    flagged = DigestFactory(date=dt.date(2026, 5, 1))
+    flagged.items.filter(position__in=[0, 2]).update(needs_attention=True)
+    waiting = workflow.submit(DigestFactory(date=dt.date(2026, 5, 2)), other)
+    mine = workflow.submit(DigestFactory(date=dt.date(2026, 5, 8)), reviewer)  # four-eyes: not mine to approve
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:digests_digest_changelist"))
+    rows = [d.pk for d in response.context["cl"].result_list]
+    assert rows[0] == waiting.pk, rows  # waiting for me first, though older
+    assert set(rows[1:]) == {old_draft.pk, flagged.pk, mine.pk}
+    html = response.content.decode()
+    assert 'digest-status--in_review">검토 중<' in html and 'digest-status--draft">초안<' in html
+    assert "⚑ 2" in html and "내 차례" in html and html.count("내 차례") == 1
+    assert reverse("admin:digests_digest_review", args=[waiting.pk]) in html  # review work opens the review screen
+    assert '<td class="field-next_actor">검토자</td>' in html and '<td class="field-next_actor">편집자</td>' in html
+    # An editor's queue is by date.
+    client.force_login(editor)
+    rows = [d.pk for d in client.get(reverse("admin:digests_digest_changelist")).context["cl"].result_list]
+    assert rows[0] == old_draft.pk
+
+
+def test_view_on_site_only_for_live_digests(client, editor):
+    from digests.tests.live import live_digest
+
+    draft, live = DigestFactory(), live_digest()
+    client.force_login(editor)
+    assert 'class="viewsitelink"' not in client.get(change_url(draft)).content.decode()
+    html = client.get(change_url(live)).content.decode()
+    assert 'class="viewsitelink"' in html
+    assert client.get(f"/admin/r/{ContentType.objects.get_for_model(Digest).pk}/{live.pk}/").url.endswith(
+        live.get_absolute_url())
+
+
+def test_save_and_submit_is_one_click_from_the_last_fix(client, editor):
+    digest = DigestFactory()
+    client.force_login(editor)
+    data = form_of(client, digest)
+    data[item_field(data, digest, 1, "summary")] = "고친 요약"
+    response = client.post(change_url(digest), {**data, "_submit": "저장하고 검토 요청"})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:digests_digest_review", args=[digest.pk])
+    digest.refresh_from_db()
+    assert digest.status == Status.IN_REVIEW and digest.items.get(position=1).summary == "고친 요약"
+
+
+def test_submit_is_offered_on_an_incomplete_draft_and_says_what_is_missing(client, editor):
+    digest = DigestFactory()
+    digest.items.get(position=0).insights.update(text="")
+    client.force_login(editor)
+    html = client.get(change_url(digest)).content.decode()
+    assert 'value="submit"' in html and "검토 요청·승인·발행 전에 아직 빠진 것" in html
+    assert "시사점 2개 중 0개만 썼습니다" in html
+    response = client.post(reverse("admin:digests_digest_transition", args=[digest.pk, "submit"]),
+                           {"version": digest.version}, follow=True)
+    assert "검토 요청 불가: 항목 1(“" in response.content.decode()
