@@ -11,6 +11,7 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.contrib.admin.utils import flatten_fieldsets
+from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, URLField, Value, When
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -191,13 +192,23 @@ def collect_changes(form, formsets):
             where = f"{owner}{noun} {label}"
             if formset._should_delete_form(sub):
                 if sub.instance.pk:
-                    changes[f"{where} · {_('deleted')}"] = [str(sub.instance), None]
+                    changes[f"{where} · " + _("deleted")] = [str(sub.instance), None]
             elif not sub.instance.pk:
-                changes[f"{where} · {_('added')}"] = [None, {k: _plain(v) for k, v in sub.cleaned_data.items()
+                changes[f"{where} · " + _("added")] = [None, {k: _plain(v) for k, v in sub.cleaned_data.items()
                                                              if k not in ("id", "DELETE", "digest", "news_item")}]
             else:
                 changes.update(_form_changes(sub, f"{where} · "))
     return changes
+
+
+class QueueChangeList(ChangeList):
+    """Reviewers see what waits for them first, unless they sort by a column."""
+
+    def get_ordering(self, request, queryset):
+        ordering = super().get_ordering(request, queryset)
+        if "waiting" in queryset.query.annotations and ORDER_VAR not in self.params:
+            ordering = ["waiting", *ordering]
+        return ordering
 
 
 NEXT_ACTOR = {
@@ -268,13 +279,10 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         if request.user.has_perm(workflow.REVIEW_PERM):
             queryset = queryset.annotate(waiting=Case(When(waiting_for_me(request.user), then=Value(0)),
                                                       default=Value(1), output_field=IntegerField()))
-        return queryset.order_by(*self.get_ordering(request))
+        return queryset.order_by(*(self.get_ordering(request) or ()))
 
-    def get_ordering(self, request):
-        # Reviewers see what waits for them first.
-        if request.user.has_perm(workflow.REVIEW_PERM):
-            return ["waiting", "-date", "series__slug"]
-        return ["-date", "series__slug"]
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     # Rights -------------------------------------------------------------------------
 

@@ -24,8 +24,8 @@ class DigestAdminForm(forms.ModelForm):
     (a merge's unchosen conflicts) and `base_json` (the values the page is loaded with).
     """
 
-    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    base_values = forms.CharField(widget=forms.HiddenInput, required=False)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False, label=gettext_lazy("version opened"))
+    base_values = forms.CharField(widget=forms.HiddenInput, required=False, label=gettext_lazy("values opened"))
     refusal = None
     conflicts = None
     base_json = ""

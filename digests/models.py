@@ -403,7 +403,7 @@ class GenerationRun(models.Model):
         verbose_name_plural = _("generation runs")
 
     def __str__(self):
-        return f"{self.series.slug} {self.date} {self.status}"
+        return f"{self.series.slug} {self.date} {self.get_status_display()}"
 
 
 class ExportRecord(models.Model):
@@ -433,4 +433,4 @@ class ExportRecord(models.Model):
         verbose_name_plural = _("exports")
 
     def __str__(self):
-        return f"{self.path} {self.status}"
+        return f"{self.path} {self.get_status_display()}"

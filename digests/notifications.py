@@ -110,8 +110,8 @@ def generation_failed(run):
     """To editors and reviewers: no draft today, and why."""
     subject = _("[generation failed] %(series)s %(date)s") % {"series": run.series, "date": run.date}
     body = (_("Generating the %(series)s digest for %(date)s failed:") % {"series": run.series, "date": run.date}
-            + f"\n\n{run.error or _('no error recorded')}\n\n"
-            f"{settings.SITE_URL}{reverse('admin:digests_generationrun_change', args=[run.pk])}")
+            + "\n\n" + (run.error or _("no error recorded")) + "\n\n"
+            + f"{settings.SITE_URL}{reverse('admin:digests_generationrun_change', args=[run.pk])}")
     return _send(subject, body, _emails(users_with_perm("submit_digest")))
 
 
