@@ -226,7 +226,7 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
     inlines = [NewsItemInline]
     change_form_template = "admin/digests/digest/change_form.html"
     change_list_template = "admin/digests/digest/change_list.html"
-    list_display = ["title_link", "series", "date", "status_badge", "assignee", "flags", "next_actor"]
+    list_display = ["title_link", "series", "day", "status_badge", "assignee", "flags", "next_actor"]
     list_display_links = None
     list_filter = ["status", "series", ("date", admin.DateFieldListFilter), ("assignee", admin.RelatedOnlyFieldListFilter),
                    ReviewQueueFilter]
@@ -301,6 +301,11 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         mine = getattr(obj, "waiting", 1) == 0
         return format_html('<a href="{}" class="queue-title">{}</a>{}', reverse(f"admin:{name}", args=[obj.pk]),
                            obj.title, format_html(' <span class="queue-mine">{}</span>', _("your turn")) if mine else "")
+
+    @admin.display(description=gettext_lazy("date"), ordering="date")
+    def day(self, obj):
+        # 2026-05-01, not “2026년 5월 1일”: the queue has to fit 1280 px.
+        return obj.date.isoformat()
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, obj):

@@ -3,7 +3,7 @@ import pytest
 
 from digests.models import Digest
 from digests.tests.factories import DigestFactory, UserFactory
-from digests.tests.test_browser_admin import Person, browser  # noqa: F401 - the module's browser fixture
+from digests.tests.test_browser_admin import Person, browser, close_contexts  # noqa: F401 - shared fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -67,5 +67,3 @@ def test_two_editors_at_once(browser, live_server, artifacts_dir):  # noqa: F811
     save(first)
     assert first.page.locator(".merge-conflicts").count() == 0
     assert Digest.objects.get(pk=digest.pk).items.get(position=3).summary == "내 요약"
-    first.context.close()
-    second.context.close()

@@ -55,7 +55,7 @@ def test_generates_one_complete_draft_with_provenance(tech, feeds, now, editor, 
     assert (run.status, run.digest, run.writer) == ("succeeded", digest, "gemini:gemini-2.5-flash")
     assert set(run.timings) == {"ingest", "select", "write", "save"}
     assert ReviewEvent.objects.filter(digest=digest, action="create").count() == 1
-    assert [m.subject for m in mail.outbox] == [f"[draft] {digest.title}"]
+    assert [m.subject for m in mail.outbox] == [f"[초안] {digest.title}"]
 
 
 def test_second_call_returns_the_existing_digest_and_creates_nothing(tech, feeds, now):
@@ -113,7 +113,7 @@ def test_too_few_candidates_fails_clearly_and_records_the_run(tech, add_source, 
     run = GenerationRun.objects.get()
     assert run.status == "failed" and "Only 3 candidate" in run.error and run.finished_at
     assert not Digest.objects.exists()
-    assert [m.subject for m in mail.outbox] == [f"[generation failed] {tech} {DAY}"]
+    assert [m.subject for m in mail.outbox] == [f"[생성 실패] {tech} {DAY}"]
 
 
 def test_no_valid_answer_leaves_no_draft(tech, feeds, now, model_server):
@@ -160,7 +160,7 @@ def test_regenerate_item_refuses_read_only_digests_and_users_without_rights(tech
         service.regenerate_item(item, user=make_user(None, username="outsider"))
     Digest.objects.filter(pk=digest.pk).update(status=Status.APPROVED)
     item.digest.refresh_from_db()
-    with pytest.raises(TransitionError, match="read-only"):
+    with pytest.raises(TransitionError, match="읽기 전용"):
         service.regenerate_item(item)
 
 

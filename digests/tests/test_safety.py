@@ -22,14 +22,14 @@ class PostProblemsTests(SimpleTestCase):
 
     def test_each_unsafe_place_is_named(self):
         cases = [
-            ({"summary": "요약 <img src=x onerror=alert(1)> 끝"}, "item 1's summary contains raw HTML '<img src=x onerror=alert(1)>'"),
-            ({"title": "<script>alert(1)</script>"}, "item 1's title contains raw HTML '<script>'"),
-            ({"summary": "[클릭](javascript:alert(1))"}, "item 1's summary links to a javascript:"),
-            ({"summary": "![x](data:text/html;base64,AAAA)"}, "item 1's summary links to a javascript:, data:"),
-            ({"sources": [jekyll.Source("javascript:alert(1)")]}, "item 1 source URL 'javascript:alert(1)' is not an http(s) address"),
-            ({"insights": [jekyll.Insight("<svg onload=alert(1)>", "x")]}, "item 1's insight 1 label contains raw HTML"),
-            ({"insights": [jekyll.Insight("", "<!-- hidden -->")]}, "item 1's insight 1 contains raw HTML"),
-            ({"summary": "<javascript:alert(1)>"}, "item 1's summary contains raw HTML"),
+            ({"summary": "요약 <img src=x onerror=alert(1)> 끝"}, "항목 1의 요약에 HTML '<img src=x onerror=alert(1)>'이(가) 있습니다"),
+            ({"title": "<script>alert(1)</script>"}, "항목 1의 제목에 HTML '<script>'"),
+            ({"summary": "[클릭](javascript:alert(1))"}, "항목 1의 요약이(가) javascript:"),
+            ({"summary": "![x](data:text/html;base64,AAAA)"}, "항목 1의 요약이(가) javascript:, data:"),
+            ({"sources": [jekyll.Source("javascript:alert(1)")]}, "항목 1: 출처 URL 'javascript:alert(1)'은(는) http(s) 주소가 아닙니다"),
+            ({"insights": [jekyll.Insight("<svg onload=alert(1)>", "x")]}, "항목 1의 시사점 1 소제목에 HTML"),
+            ({"insights": [jekyll.Insight("", "<!-- hidden -->")]}, "항목 1의 시사점 1에 HTML"),
+            ({"summary": "<javascript:alert(1)>"}, "항목 1의 요약에 HTML"),
         ]
         for fields, expected in cases:
             with self.subTest(fields=fields):
@@ -40,4 +40,4 @@ class PostProblemsTests(SimpleTestCase):
     def test_digest_title_is_checked(self):
         p = post()
         p.title = "<b onmouseover=alert(1)>x</b>"
-        self.assertIn("the title contains raw HTML", post_problems(p)[0])
+        self.assertIn("제목에 HTML", post_problems(p)[0])
