@@ -3,6 +3,7 @@ import os
 import shutil
 
 import pytest
+from django.db import connections
 
 from conftest import in_ci
 from digests.models import Digest, Status
@@ -30,8 +31,14 @@ def browser():
     # migrations' data (groups, series) restored, as Django keys it to the connection of another context.
     before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # With the loop running, Django's connection handler (asgiref's Local) hands out a connection object
+    # of this context, without the migrations' data that transactional tests restore: give it to it, so a
+    # second browser module after this one still finds its groups and series.
+    contents = getattr(connections["default"], "_test_serialized_contents", None)
     try:
         with sync_playwright() as playwright:
+            if contents is not None:
+                connections["default"]._test_serialized_contents = contents
             browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             yield browser
             browser.close()
