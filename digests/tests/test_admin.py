@@ -493,3 +493,16 @@ def test_submit_is_offered_on_an_incomplete_draft_and_says_what_is_missing(clien
     response = client.post(reverse("admin:digests_digest_transition", args=[digest.pk, "submit"]),
                            {"version": digest.version}, follow=True)
     assert "검토 요청 불가: 항목 1(“" in response.content.decode()
+
+
+def test_an_offline_draft_says_what_it_could_not_write(client, editor, tech):
+    """The extractive writer's draft: its note on top, the empty insights there to type into, Submit explaining."""
+    digest = DigestFactory(provenance={"writer": "extractive", "warnings": [
+        "오프라인 초안: 항목 5개는 피드 원문을 그대로 담고 있고(번역 필요) 항목마다 비어 있는 시사점 2개를 써야 합니다."]})
+    for item in digest.items.all():
+        item.insights.update(label="", text="")
+    client.force_login(editor)
+    html = client.get(change_url(digest)).content.decode()
+    assert "초안 작성: <strong>오프라인 발췌 작성기</strong>" in html and "비어 있는 시사점 2개를 써야 합니다" in html
+    assert html.count('placeholder="작성할 시사점: 이 뉴스가 독자에게 주는 의미"') >= 10
+    assert 'value="submit"' in html and html.count("시사점 2개 중 0개만 썼습니다") == 5

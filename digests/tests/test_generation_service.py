@@ -145,7 +145,7 @@ def test_regenerate_item_rewrites_it_from_another_candidate(tech, feeds, now, ed
     event = ReviewEvent.objects.get(digest=digest, action="edit")
     assert event.data["changes"]["regenerated_item"] == item.pk and event.actor == editor
     other = digest.items.get(position=0)
-    with pytest.raises(service.GenerationError, match="already item 1"):
+    with pytest.raises(service.GenerationError, match="이미 이 다이제스트의 항목 1입니다"):
         service.regenerate_item(item, candidate_id=other.candidate_id, user=editor)
     chosen = digest.provenance["candidate_ids"][-1]
     assert service.regenerate_item(item, candidate_id=chosen, user=editor).candidate_id == chosen

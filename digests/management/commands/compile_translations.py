@@ -1,7 +1,7 @@
 """Compiles the project's .po catalogues (locale/*/LC_MESSAGES/*.po) to .mo files, in pure Python (polib).
 
 Django's compilemessages needs GNU gettext's msgfmt, a Debian package a fresh machine may lack; the
-demo and the test suite run this instead. Catalogues whose .mo is newer than the .po are skipped.
+demo and the test suite run this instead. A .mo that is already what the .po compiles to is left alone.
 """
 from pathlib import Path
 
@@ -11,19 +11,20 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 def compile_all(force=False):
-    """Compile every catalogue under LOCALE_PATHS; returns the .mo files written."""
+    """Compile every catalogue under LOCALE_PATHS; returns the .mo files written (those that changed)."""
     written = []
     for root in settings.LOCALE_PATHS:
         for po_path in sorted(Path(root).glob("*/LC_MESSAGES/*.po")):
             mo_path = po_path.with_suffix(".mo")
-            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
-                continue
             try:
-                catalogue = polib.pofile(str(po_path))
+                compiled = polib.pofile(str(po_path)).to_binary()
             except (OSError, ValueError) as exc:
                 raise CommandError(f"{po_path} cannot be read: {exc}. Fix the file (msgfmt --check shows where).") from exc
+            # Compared by content, not by time: a catalogue saved twice in one second is still compiled.
+            if not force and mo_path.exists() and mo_path.read_bytes() == compiled:
+                continue
             tmp = mo_path.with_suffix(".mo.tmp")
-            catalogue.save_as_mofile(str(tmp))
+            tmp.write_bytes(compiled)
             tmp.replace(mo_path)  # a running server never reads a half-written file
             written.append(mo_path)
     return written
@@ -37,7 +38,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, force, **options):
         written = compile_all(force=force)
+        if options["verbosity"] < 1:
+            return
         for path in written:
-            self.stdout.write(f"compiled {path.relative_to(settings.BASE_DIR)}")
+            self.stdout.write(f"compiled {path}")
         if not written:
             self.stdout.write("translations are up to date")
