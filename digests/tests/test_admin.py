@@ -506,3 +506,13 @@ def test_an_offline_draft_says_what_it_could_not_write(client, editor, tech):
     assert "초안 작성: <strong>오프라인 발췌 작성기</strong>" in html and "비어 있는 시사점 2개를 써야 합니다" in html
     assert html.count('placeholder="작성할 시사점: 이 뉴스가 독자에게 주는 의미"') >= 10
     assert 'value="submit"' in html and html.count("시사점 2개 중 0개만 썼습니다") == 5
+
+
+def test_a_reviewer_who_changed_a_digest_since_submission_does_not_find_it_waiting(client, editor, reviewer):
+    digest = workflow.submit(DigestFactory(), editor)
+    workflow.record_edit(digest, reviewer, {"요약": ["a", "b"]})
+    workflow.record_edit(digest, editor, {"제목": ["오타", "오탈자"]})  # the editor edits last
+    client.force_login(reviewer)
+    url = reverse("admin:digests_digest_changelist")
+    assert not client.get(url + "?queue=mine").context["cl"].result_list
+    assert "내 차례" not in client.get(url).content.decode()
