@@ -66,7 +66,7 @@ def context(digest, user):
         "decision": latest_decision(events),
         "transitions": workflow.available(digest, user),
         "approve_blocked": workflow.blocked_reason("approve", digest, user) if reviewing else None,
-        "gate_reasons": workflow.incomplete_reasons(digest, items) + workflow.flag_reasons(items),
+        "gate_reasons": workflow.incomplete_reasons(digest, digest) + workflow.flag_reasons(items),
         "can_override": reviewing,
         "can_edit": digest.is_editable and user.has_perm(workflow.EDIT_PERM),
         "can_comment": user.has_perm(workflow.SUBMIT_PERM),

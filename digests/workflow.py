@@ -83,11 +83,6 @@ def _perm_for(transition, digest):
     return transition.perm
 
 
-def _items(digest):
-    return list(NewsItem.objects.filter(digest=digest).prefetch_related("insights", "sources")
-                .order_by("position", "id"))
-
-
 def item_name(number, item):
     """“item 2 (“Title”)”: how every refusal names an item."""
     if item.title.strip():
@@ -95,10 +90,22 @@ def item_name(number, item):
     return _("item %(number)s") % {"number": number}
 
 
-def incomplete_reasons(digest, items=None):
-    """Why the digest may not pass a gate (submit, a save in review, approve, publish); empty when it may."""
+def _content(digest):
+    from .posts import with_content
+
+    return with_content(Digest.objects.filter(pk=digest.pk)).get()
+
+
+def incomplete_reasons(digest, content=None):
+    """Why the digest may not pass a gate (submit, a save in review, approve, publish); empty when it may.
+
+    `content` is the digest with its items, insights, sources and tags prefetched (loaded when not given).
+    """
+    from .posts import digest_to_post
+
     series = digest.series
-    items = _items(digest) if items is None else items
+    content = _content(digest) if content is None else content
+    items = list(content.items.all())
     reasons = []
     if len(items) < series.item_count:
         reasons.append(_("the digest has %(count)s of the %(needed)s news items %(series)s needs")
@@ -116,25 +123,9 @@ def incomplete_reasons(digest, items=None):
         if len(insights) < series.insight_count:
             reasons.append(_("%(item)s: %(count)s of %(needed)s insights are written")
                            % {"item": name, "count": len(insights), "needed": series.insight_count})
-    return reasons + unsafe_reasons(digest, items)
-
-
-def unsafe_reasons(digest, items):
-    """Text the blog would run as HTML (our site sanitizes, the blog's kramdown does not)."""
-    problems = (safety.text_problems(_("the title"), digest.title)
-                + safety.text_problems(_("the footer"), digest.footer))
-    for number, item in enumerate(items, start=1):
-        where = item_name(number, item)
-        problems += safety.text_problems(_("%(item)s's title") % {"item": where}, item.title)
-        problems += safety.text_problems(_("%(item)s's summary") % {"item": where}, item.summary)
-        for source in item.sources.all():
-            problems += safety.url_problems(where, source.url)
-        for index, insight in enumerate(item.insights.all(), start=1):
-            problems += safety.text_problems(_("%(item)s's insight %(index)s label") % {"item": where, "index": index},
-                                             insight.label)
-            problems += safety.text_problems(_("%(item)s's insight %(index)s") % {"item": where, "index": index},
-                                             insight.text)
-    return problems
+    # The one safety check, on the post the export would write (with the caller's title and footer).
+    content.title, content.footer = digest.title, digest.footer
+    return reasons + safety.post_problems(digest_to_post(content))
 
 
 def flag_reasons(items):
@@ -146,10 +137,10 @@ def flag_reasons(items):
 
 def gate_reasons(digest, name):
     """Everything that holds `digest` back at gate `name` ("submit", "save", "approve", "publish")."""
-    items = _items(digest)
-    reasons = incomplete_reasons(digest, items)
+    content = _content(digest)
+    reasons = incomplete_reasons(digest, content)
     if name == "approve":
-        reasons += flag_reasons(items)
+        reasons += flag_reasons(list(content.items.all()))
     return reasons
 
 
