@@ -379,7 +379,7 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
             labels = {}
             theirs = self._snapshot(request, digest, labels)
             outcome = merging.merge(data, base, theirs, Digest, digest.pk,
-                                    lambda key: labels.get(key) or _("a row deleted since"))
+                                    lambda key: labels.get(key) or _deleted_label(key, base))
             data = outcome.data
             data["base_version"] = str(digest.version)
             data["base_values"] = json.dumps(theirs, ensure_ascii=False)
@@ -742,6 +742,18 @@ def _content_only(form):
     for name in [n for n in form.fields if n in ("id", "DELETE", "digest", "news_item", "base_version", "base_values")]:
         del form.fields[name]
     return form
+
+
+def _deleted_label(key, base):
+    """A field of a row the other editor deleted, named from the values the page was loaded with."""
+    model, pk, name = key.split(":", 2)
+    title = base.get(f"{model}:{pk}:title") or base.get(f"{model}:{pk}:label") or base.get(f"{model}:{pk}:url")
+    try:
+        field = {"newsitem": NewsItem, "insight": Insight, "itemsource": ItemSource}[model]._meta.get_field(name)
+    except (KeyError, LookupError):
+        field = None
+    return _("deleted row “%(title)s”, %(field)s") % {"title": title or pk,
+                                                      "field": field.verbose_name if field else name}
 
 
 def _field_labels(model, pk, form):

@@ -92,7 +92,7 @@ class Outcome:
     data: object  # the POST to save: theirs where only they changed, mine elsewhere
     taken: list = field(default_factory=list)  # labels of the fields taken from the other save
     conflicts: list = field(default_factory=list)
-    lost: list = field(default_factory=list)  # labels of my changes to objects they deleted (shown, not saved)
+    lost: list = field(default_factory=list)  # my changes to objects they deleted, with my text (shown, not saved)
 
 
 def merge(data, base, theirs, digest_model, digest_pk, labels):
@@ -114,7 +114,7 @@ def merge(data, base, theirs, digest_model, digest_pk, labels):
         if gone:
             # The other editor deleted it: a deleted row cannot take my edits; say what they were.
             if mine_changed and data.get(posted(DELETE)) != "on":
-                outcome.lost += [labels(start + n) for n in mine_changed]
+                outcome.lost += [f"{labels(start + n)}: {_normal(data.get(posted(n)))}" for n in mine_changed]
             data[posted(DELETE)] = "on"
             continue
         theirs_changed = {n for n in fields if theirs.get(start + n) != base[start + n]}

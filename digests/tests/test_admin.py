@@ -516,3 +516,23 @@ def test_a_reviewer_who_changed_a_digest_since_submission_does_not_find_it_waiti
     url = reverse("admin:digests_digest_changelist")
     assert not client.get(url + "?queue=mine").context["cl"].result_list
     assert "내 차례" not in client.get(url).content.decode()
+
+
+def test_my_edit_to_an_item_the_other_editor_deleted_is_shown_back_not_lost(client, editor, make_user):
+    digest = DigestFactory()
+    other = make_user("Editor", username="other")
+    mine, second, theirs = open_twice(client, digest, editor, other)
+    gone = digest.items.get(position=4)
+    prefix = item_field(theirs, digest, 4, "")
+    # As nested_admin's delete button posts it: the item and its insights and sources.
+    theirs.update({key[:-2] + "DELETE": "on" for key in theirs if key.startswith(prefix) and key.endswith("-id")})
+    summary_key = item_field(mine, digest, 4, "summary")
+    assert post(second, digest, theirs).status_code == 302
+    mine[summary_key] = "지워진 항목에 쓴 내 요약"
+    mine[item_field(mine, digest, 0, "summary")] = "살아 있는 항목의 내 요약"
+    response = post(client, digest, mine)
+    assert response.status_code == 302
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert any(f"삭제된 행 “{gone.title}”, 요약: 지워진 항목에 쓴 내 요약" in m for m in messages), messages
+    stored = Digest.objects.get(pk=digest.pk)
+    assert stored.items.count() == 4 and stored.items.get(position=0).summary == "살아 있는 항목의 내 요약"
