@@ -7,21 +7,6 @@ import pytest
 ARTIFACTS_DIR = Path(__file__).resolve().parent / "artifacts"
 
 
-def pytest_configure(config):
-    """The pages under test speak Korean: compile the catalogue first (pure Python, as the demo does)."""
-    import django
-    from django.conf import settings
-    from django.test.utils import override_settings
-
-    django.setup()
-    from digests.management.commands.compile_translations import compile_all
-
-    if compile_all():
-        # Django may have read the old catalogue while it was set up: a LOCALE_PATHS change drops its cache.
-        with override_settings(LOCALE_PATHS=list(settings.LOCALE_PATHS)):
-            pass
-
-
 @pytest.fixture
 def artifacts_dir():
     """Where tests leave screenshots and logs for people to look at."""

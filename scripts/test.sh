@@ -31,6 +31,9 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
 
+step "Korean translations (compiled in pure Python, as the demo does)"
+.venv/bin/python manage.py compile_translations
+
 step "Services"
 bash scripts/services.sh
 

@@ -49,6 +49,14 @@ def test_every_project_string_is_in_the_catalogue_and_translated(tmp_path, setti
     assert check.returncode == 0, check.stderr
 
 
+def test_the_compiled_catalogue_is_the_current_one():
+    """The pages below are read in Korean from the .mo: it must be what the .po compiles to."""
+    mo = CATALOGUE.with_suffix(".mo")
+    assert mo.exists() and mo.read_bytes() == polib.pofile(str(CATALOGUE)).to_binary(), (
+        "locale/ko/LC_MESSAGES/django.mo is missing or older than the .po: run "
+        "'.venv/bin/python manage.py compile_translations' (scripts/test.sh and the demo do).")
+
+
 def test_the_catalogue_compiles_in_pure_python(tmp_path, settings):
     target = tmp_path / "ko" / "LC_MESSAGES"
     target.mkdir(parents=True)

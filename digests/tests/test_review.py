@@ -179,3 +179,15 @@ def test_review_screen_queries_do_not_grow_with_items_or_events(client, editor, 
     print("review screen queries (items, events):", counts)
     assert len(set(counts.values())) == 1, counts
     assert max(counts.values()) <= 20
+
+
+def test_a_comment_on_one_item_from_the_screen(client, editor, reviewer):
+    digest = workflow.submit(DigestFactory(), editor)
+    item = digest.items.get(position=3)
+    client.force_login(reviewer)
+    response = client.post(reverse("admin:digests_digest_comment", args=[digest.pk]),
+                           {"comment": "이 기사 출처가 약해요", "news_item": item.pk, "next": "review"})
+    assert response["Location"] == review_url(digest)
+    html = client.get(review_url(digest)).content.decode()
+    panel = html[html.index(f'id="item-{item.pk}"'):]
+    assert "이 기사 출처가 약해요" in panel[:panel.index("</article>")]
