@@ -32,7 +32,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 step "Korean translations (compiled in pure Python, as the demo does)"
-.venv/bin/python manage.py compile_translations
+DJANGO_SETTINGS_MODULE=newsroom.settings_test .venv/bin/python manage.py compile_translations
 
 step "Services"
 bash scripts/services.sh
