@@ -1,4 +1,7 @@
 """Template filters for the reader site: sanitized Markdown, safe links, pagination links."""
+import html
+
+import nh3
 from django import template
 from django.utils.http import urlencode
 
@@ -18,15 +21,32 @@ def md_inline(text):
     return markdown.render_inline(text)
 
 
+def _field(value, name):
+    # Snapshots hold dicts, previews jekyll.Post objects.
+    return value.get(name, "") if isinstance(value, dict) else getattr(value, name, "")
+
+
+@register.filter
+def md_insight(insight):
+    """An insight as its bullet reads on the blog: bold label and colon, then the text."""
+    return markdown.render_insight(_field(insight, "label"), _field(insight, "text"))
+
+
+@register.filter
+def md_footer(text):
+    return markdown.render_footer(text)
+
+
 @register.filter
 def safe_url(url):
     return markdown.safe_url(url)
 
 
 @register.filter
-def feed_text(text):
-    """A feed entry's own text (often HTML) as plain text, for the review screen."""
-    return markdown.plain_text(text, 600)
+def feed_text(text, limit=600):
+    """A feed entry's own text (HTML, as feeds carry it) as plain text for the review screen; escaped on output."""
+    text = " ".join(html.unescape(nh3.clean(text or "", tags=set())).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @register.filter

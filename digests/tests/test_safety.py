@@ -1,35 +1,46 @@
-"""Safety: text the blog's kramdown would run as HTML is named, plain Markdown passes."""
+"""Safety: HTML and refused links are named with their field, plain Markdown passes."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
 from django.test import SimpleTestCase
+from django.utils import translation
 
 from digests import jekyll
 from digests.safety import post_problems
 
 
 def post(**item):
-    fields = {"title": "제목", "summary": "요약 **굵게** [링크](https://example.com/a?b=(c))", "sources": [jekyll.Source("https://example.com/x")],
-              "insights": [jekyll.Insight("라벨", "내용 a < b, 3 > 2")]}
+    fields = {"title": "제목", "summary": "요약 **굵게** [링크](https://example.com/a?b=(c)) `<b>` a < b",
+              "sources": [jekyll.Source("https://example.com/x")],
+              "insights": [jekyll.Insight("라벨", "내용 a < b, 3 > 2 {: x} ![i](https://x.png)")]}
     fields.update(item)
     return jekyll.Post(title="[2026-11-29] 글로벌 IT 뉴스 Top 5", date=dt.datetime(2026, 11, 29, 12, tzinfo=ZoneInfo("Asia/Seoul")),
-                       items=[jekyll.Item(**fields)], footer="푸터<br>")
+                       items=[jekyll.Item(**fields)], footer="푸터 <3")
 
 
 class PostProblemsTests(SimpleTestCase):
+    def setUp(self):
+        # The refusals as written (English msgids); their Korean is test_i18n's and test_workflow's business.
+        self.enterContext(translation.override("en"))
+
     def test_plain_markdown_passes(self):
+        # Attribute lists and images are not refused: the exporter writes them so that kramdown shows text.
         self.assertEqual(post_problems(post()), [])
 
     def test_each_unsafe_place_is_named(self):
         cases = [
-            ({"summary": "요약 <img src=x onerror=alert(1)> 끝"}, "항목 1의 요약에 HTML '<img src=x onerror=alert(1)>'이(가) 있습니다"),
-            ({"title": "<script>alert(1)</script>"}, "항목 1의 제목에 HTML '<script>'"),
-            ({"summary": "[클릭](javascript:alert(1))"}, "항목 1의 요약이(가) javascript:"),
-            ({"summary": "![x](data:text/html;base64,AAAA)"}, "항목 1의 요약이(가) javascript:, data:"),
-            ({"sources": [jekyll.Source("javascript:alert(1)")]}, "항목 1: 출처 URL 'javascript:alert(1)'은(는) http(s) 주소가 아닙니다"),
-            ({"insights": [jekyll.Insight("<svg onload=alert(1)>", "x")]}, "항목 1의 시사점 1 소제목에 HTML"),
-            ({"insights": [jekyll.Insight("", "<!-- hidden -->")]}, "항목 1의 시사점 1에 HTML"),
-            ({"summary": "<javascript:alert(1)>"}, "항목 1의 요약에 HTML"),
+            ({"summary": "요약 <img src=x onerror=alert(1)> 끝"}, "item 1's summary contains raw HTML '<img src=x onerror=alert(1)>'"),
+            ({"title": "<script>alert(1)</script>"}, "item 1's title contains raw HTML '<script>'"),
+            ({"title": "x <img src=x onerror=alert(1)//"}, "item 1's title contains raw HTML '<img src=x onerror=alert(1)//'"),
+            ({"summary": "[클릭](javascript:alert(1))"}, "item 1's summary links to 'javascript:alert(1)': a link must"),
+            ({"summary": "[t](java&#9;script:alert(1))"}, "item 1's summary links to 'java&#9;script:alert(1)'"),
+            ({"summary": "[c](javascript&colon;alert(1))"}, "item 1's summary links to 'javascript&colon;alert(1)'"),
+            ({"summary": "![x](data:text/html;base64,AAAA)"}, "item 1's summary links to 'data:text/html;base64,AAAA'"),
+            ({"sources": [jekyll.Source("javascript:alert(1)")]}, "item 1 source URL 'javascript:alert(1)' is not an http(s) address"),
+            ({"sources": [jekyll.Source("https://ok.example"), jekyll.Source("java&#9;script:x")]}, "item 1 source URL 'java&#9;script:x'"),
+            ({"insights": [jekyll.Insight("<svg onload=alert(1)>", "x")]}, "item 1's insight 1 label contains raw HTML"),
+            ({"insights": [jekyll.Insight("", "<!-- hidden -->")]}, "item 1's insight 1 contains raw HTML"),
+            ({"summary": "<javascript:alert(1)>"}, "item 1's summary contains raw HTML"),
         ]
         for fields, expected in cases:
             with self.subTest(fields=fields):
@@ -37,7 +48,10 @@ class PostProblemsTests(SimpleTestCase):
                 self.assertEqual(len(problems), 1, problems)
                 self.assertIn(expected, problems[0])
 
-    def test_digest_title_is_checked(self):
+    def test_digest_title_and_footer_are_checked(self):
         p = post()
-        p.title = "<b onmouseover=alert(1)>x</b>"
-        self.assertIn("제목에 HTML", post_problems(p)[0])
+        p.title, p.footer = "x <img src=x onerror=alert(1)//", "[l](javascript:x)"
+        self.assertEqual(post_problems(p), [
+            "the title contains raw HTML '<img src=x onerror=alert(1)//': write Markdown only",
+            "the footer links to 'javascript:x': a link must point to an http(s) or mailto address",
+        ])
