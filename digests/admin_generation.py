@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _, gettext_lazy
 
 from .models import FeedEntry, GenerationRun, NewsItem, Source
 
@@ -27,19 +28,19 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = FETCH_STATE
     actions = ["fetch_now"]
 
-    @admin.action(description="Fetch the selected sources' series now")
+    @admin.action(description=gettext_lazy("Fetch the selected sources' series now"))
     def fetch_now(self, request, queryset):
         from .generation import tasks
 
         for series_id in sorted(set(queryset.values_list("series_id", flat=True))):
             transaction.on_commit(lambda sid=series_id: tasks.fetch_sources.delay(series_id=sid))
-        self.message_user(request, "Fetching queued; the sources' last status shows the outcome.", messages.INFO)
+        self.message_user(request, _("Fetching queued; the sources' last status shows the outcome."), messages.INFO)
 
 
 class SourceFilter(admin.SimpleListFilter):
     """Sources with their series in one query (the default filter asks for each source's series)."""
 
-    title = "source"
+    title = gettext_lazy("feed")
     parameter_name = "source"
 
     def lookups(self, request, model_admin):
@@ -80,15 +81,15 @@ class GenerationRunAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="Error")
+    @admin.display(description=gettext_lazy("error"))
     def short_error(self, obj):
         return (obj.error[:120] + "…") if len(obj.error) > 120 else obj.error
 
-    @admin.display(description="Timings (s)")
+    @admin.display(description=gettext_lazy("timings (s)"))
     def timings_display(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.timings, indent=2))
 
-    @admin.display(description="Details")
+    @admin.display(description=gettext_lazy("details"))
     def details_display(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.details, indent=2, ensure_ascii=False))
 
@@ -117,15 +118,15 @@ class GenerationRunAdmin(admin.ModelAdmin):
                 with transaction.atomic():
                     transaction.on_commit(lambda: tasks.regenerate_item.delay(item.pk, candidate_id, request.user.pk))
             except (GenerationError, TransitionError) as exc:  # raised here when tasks run eagerly (the demo)
-                self.message_user(request, f"Item {item.position + 1} was not regenerated: {exc}", messages.ERROR)
+                self.message_user(request, _("Item %(number)s was not regenerated: %(error)s") % {"number": item.position + 1, "error": exc}, messages.ERROR)
             else:
-                self.message_user(request, f"Item {item.position + 1} is being rewritten; reload the digest to see it.",
-                                  messages.SUCCESS)
+                self.message_user(request, _("Item %(number)s is being rewritten; reload the digest to see it.")
+                                  % {"number": item.position + 1}, messages.SUCCESS)
             return HttpResponseRedirect(back)
         used = set(digest.items.exclude(pk=item.pk).values_list("candidate_id", flat=True))
         candidates = [c for c in merge.candidates_for(digest.series, digest.date) if c.id not in used][:30]
         context = {
-            **self.admin_site.each_context(request), "title": f"Regenerate item {item.position + 1}", "item": item,
+            **self.admin_site.each_context(request), "title": _("Regenerate item %(number)s") % {"number": item.position + 1}, "item": item,
             "digest": digest, "candidates": candidates, "back": back, "opts": self.model._meta,
             "editable": digest.is_editable,
         }

@@ -1,5 +1,6 @@
 """Admin for exports of digests into the Jekyll blog: what was written, committed, pushed or failed."""
 from django.contrib import admin, messages
+from django.utils.translation import gettext as _, gettext_lazy
 
 from . import tasks
 from .models import ExportRecord
@@ -21,23 +22,23 @@ class ExportRecordAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
-    @admin.display(description="commit")
+    @admin.display(description=gettext_lazy("commit"))
     def short_commit(self, obj):
         return obj.commit[:10]
 
-    @admin.display(description="error")
+    @admin.display(description=gettext_lazy("error"))
     def short_error(self, obj):
         return (obj.error[:80] + "…") if len(obj.error) > 80 else obj.error
 
-    @admin.action(description="Export the selected digests again (published ones only)", permissions=["publish"])
+    @admin.action(description=gettext_lazy("Export the selected digests again (published ones only)"), permissions=["publish"])
     def export_again(self, request, queryset):
         digest_ids = {record.digest_id for record in queryset.filter(digest__live_snapshot__isnull=False)}
         for digest_id in digest_ids:
             tasks.export_digest.delay(digest_id)
         skipped = queryset.values("digest_id").distinct().count() - len(digest_ids)
-        self.message_user(request, f"Queued {len(digest_ids)} export(s).", messages.SUCCESS)
+        self.message_user(request, _("Queued %(count)s export(s).") % {"count": len(digest_ids)}, messages.SUCCESS)
         if skipped:
-            self.message_user(request, f"{skipped} digest(s) are not published and were not exported.", messages.WARNING)
+            self.message_user(request, _("%(count)s digest(s) are not published and were not exported.") % {"count": skipped}, messages.WARNING)
 
     def has_publish_permission(self, request):
         return request.user.has_perm("digests.publish_digest")

@@ -1,10 +1,11 @@
 """App configuration for digests."""
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class DigestsConfig(AppConfig):
     name = "digests"
-    verbose_name = "Newsroom"
+    verbose_name = _("Editorial desk")
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):

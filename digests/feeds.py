@@ -4,6 +4,7 @@ from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext as _
 
 from .markdown import plain_text
 from .models import Series
@@ -31,7 +32,7 @@ class DigestFeed(Feed):
         return f"{settings.SITE_NAME} · {series.name}" if series else settings.SITE_NAME
 
     def subtitle(self, series):
-        return "매일 발행되는 뉴스 Top 5 다이제스트"
+        return _("The daily Top 5 news digests")
 
     def link(self, series):
         return f"/{series.jekyll_category}/" if series else "/"

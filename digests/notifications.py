@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _, gettext_lazy
 
 from .models import ReviewEvent
 
@@ -67,14 +68,20 @@ def _emails(users, exclude=None):
 
 def submitted(digest, actor):
     """To reviewers (other than the submitter): a digest waits for review."""
-    body = f"{actor} submitted “{digest.title}” for review.\n\nReview it: {admin_url(digest)}"
-    return _send(f"[review] {digest.title}", body, _emails(users_with_perm("review_digest"), exclude=actor))
+    body = _("%(actor)s submitted “%(title)s” for review.\n\nReview it: %(url)s") % {
+        "actor": actor, "title": digest.title, "url": review_url(digest)}
+    return _send(_("[review] %(title)s") % {"title": digest.title}, body,
+                 _emails(users_with_perm("review_digest"), exclude=actor))
+
+
+def review_url(digest):
+    return settings.SITE_URL + reverse("admin:digests_digest_review", args=[digest.pk])
 
 
 REVIEW_WORDS = {
-    Action.APPROVE: "approved",
-    Action.REQUEST_CHANGES: "asked for changes to",
-    Action.REJECT: "rejected",
+    Action.APPROVE: gettext_lazy("%(actor)s approved “%(title)s”."),
+    Action.REQUEST_CHANGES: gettext_lazy("%(actor)s asked for changes to “%(title)s”."),
+    Action.REJECT: gettext_lazy("%(actor)s rejected “%(title)s”."),
 }
 
 
@@ -83,27 +90,28 @@ def reviewed(digest, action, actor, comment=""):
     submitter = digest.submitted_by
     if submitter is None or submitter.pk == getattr(actor, "pk", None):
         return []
-    body = f"{actor} {REVIEW_WORDS[action]} “{digest.title}”."
+    body = REVIEW_WORDS[action] % {"actor": actor, "title": digest.title}
     if comment:
-        body += f"\n\nComment:\n{comment}"
+        body += "\n\n" + _("Comment:") + f"\n{comment}"
     body += f"\n\n{admin_url(digest)}"
-    return _send(f"[{ReviewEvent.Action(action).label.lower()}] {digest.title}", body, [submitter.email])
+    return _send(f"[{ReviewEvent.Action(action).label}] {digest.title}", body, [submitter.email])
 
 
 def draft_ready(digest):
     """To editors and reviewers: the model's draft waits for them."""
     warnings = (digest.provenance or {}).get("warnings") or []
-    body = f"The draft “{digest.title}” is ready for editing.\n\n{admin_url(digest)}"
+    body = _("The draft “%(title)s” is ready for editing.") % {"title": digest.title} + f"\n\n{admin_url(digest)}"
     if warnings:
-        body += "\n\nWarnings:\n" + "\n".join(f"- {w}" for w in warnings)
-    return _send(f"[draft] {digest.title}", body, _emails(users_with_perm("submit_digest")))
+        body += "\n\n" + _("Warnings:") + "\n" + "\n".join(f"- {w}" for w in warnings)
+    return _send(_("[draft] %(title)s") % {"title": digest.title}, body, _emails(users_with_perm("submit_digest")))
 
 
 def generation_failed(run):
     """To editors and reviewers: no draft today, and why."""
-    subject = f"[generation failed] {run.series} {run.date}"
-    body = (f"Generating the {run.series} digest for {run.date} failed:\n\n{run.error or 'no error recorded'}\n\n"
-            f"{settings.SITE_URL}{reverse('admin:digests_generationrun_change', args=[run.pk])}")
+    subject = _("[generation failed] %(series)s %(date)s") % {"series": run.series, "date": run.date}
+    body = (_("Generating the %(series)s digest for %(date)s failed:") % {"series": run.series, "date": run.date}
+            + "\n\n" + (run.error or _("no error recorded")) + "\n\n"
+            + f"{settings.SITE_URL}{reverse('admin:digests_generationrun_change', args=[run.pk])}")
     return _send(subject, body, _emails(users_with_perm("submit_digest")))
 
 
@@ -117,4 +125,16 @@ def published(digest):
         recipients.append(digest.submitted_by.email)
     # The title readers see: the digest may have been reopened and retitled since it went live.
     title = (digest.live_snapshot or {}).get("title") or digest.title
-    return _send(f"[published] {title}", f"“{title}” is live: {url}", recipients)
+    return _send(_("[published] %(title)s") % {"title": title}, _("“%(title)s” is live: %(url)s") % {
+        "title": title, "url": url}, recipients)
+
+
+def scheduled_publication_refused(digest, reasons):
+    """To publishers (and the submitter): a due publication did not happen, and what holds it back."""
+    recipients = _emails(users_with_perm("publish_digest"))
+    if digest.submitted_by_id and digest.submitted_by.email:
+        recipients.append(digest.submitted_by.email)
+    body = (_("The scheduled publication of “%(title)s” did not happen: the digest fails the checks. Fix it and "
+              "publish or schedule it again.") % {"title": digest.title}
+            + "\n\n" + "\n".join(f"- {r}" for r in reasons) + f"\n\n{review_url(digest)}")
+    return _send(_("[not published] %(title)s") % {"title": digest.title}, body, recipients)

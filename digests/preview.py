@@ -4,6 +4,7 @@ import difflib
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from . import jekyll
 from .posts import digest_to_post, snapshot_to_post, with_content
@@ -31,12 +32,12 @@ def digest_from_token(token, max_age=None):
     try:
         data = signing.TimestampSigner(salt=SALT).unsign_object(token, max_age=max_age)
     except signing.SignatureExpired as exc:
-        raise PreviewLinkError("This preview link has expired: ask the editor for a new one.") from exc
+        raise PreviewLinkError(_("This preview link has expired: ask the editor for a new one.")) from exc
     except signing.BadSignature as exc:
-        raise PreviewLinkError("This preview link is not valid: check that it was copied completely.") from exc
+        raise PreviewLinkError(_("This preview link is not valid: check that it was copied completely.")) from exc
     digest = with_content(Digest.objects.filter(pk=data.get("d"))).first()
     if digest is None:
-        raise PreviewLinkError("The digest of this preview link no longer exists.")
+        raise PreviewLinkError(_("The digest of this preview link no longer exists."))
     return digest
 
 

@@ -11,6 +11,8 @@ from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from . import jekyll
 from .cache import cache_page
@@ -98,7 +100,7 @@ def archive(request, year, month):
     except ValueError:
         raise Http404("No such month") from None
     digests = live_digests().filter(date__year=start.year, date__month=start.month)
-    return _listing(request, "digests/list.html", digests, require_any=True, heading=f"{start:%Y년 %m월} 아카이브")
+    return _listing(request, "digests/list.html", digests, require_any=True, heading=_("Archive of %(month)s") % {"month": date_format(start, "YEAR_MONTH_FORMAT")})
 
 
 def _tagged(tag):
@@ -144,7 +146,7 @@ def search_live(query):
 @cache_page
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:200]
-    return _listing(request, "digests/search.html", search_live(query), query=query, heading="검색")
+    return _listing(request, "digests/search.html", search_live(query), query=query, heading=_("Search"))
 
 
 @cache_page

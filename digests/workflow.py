@@ -4,11 +4,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_lazy
 
 from . import notifications, safety, signals
-from .models import Digest, ReviewEvent, Status
+from .models import Digest, NewsItem, ReviewEvent, Status
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +29,14 @@ class StaleVersionError(TransitionError):
     """The digest changed since the acting user loaded it."""
 
 
+class IncompleteError(TransitionError):
+    """The digest fails the content gate (completeness, safety, flags); `reasons` names each item and field."""
+
+    def __init__(self, message, reasons):
+        super().__init__(message)
+        self.reasons = reasons
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
@@ -38,28 +47,34 @@ class Transition:
     needs_comment: bool = False
     # Whether the acting user vouches for the content they saw (refused if it changed since).
     checks_version: bool = False
+    # Whether the content must pass the gate: complete and safe (and, to approve, no open flag).
+    checks_content: bool = False
 
 
 TRANSITIONS = {
     t.name: t
     for t in [
-        Transition("submit", "Submit for review", (Status.DRAFT, Status.CHANGES_REQUESTED), Status.IN_REVIEW,
-                   SUBMIT_PERM, checks_version=True),
-        Transition("approve", "Approve", (Status.IN_REVIEW,), Status.APPROVED, REVIEW_PERM, checks_version=True),
-        Transition("request_changes", "Request changes", (Status.IN_REVIEW,), Status.CHANGES_REQUESTED, REVIEW_PERM,
+        Transition("submit", gettext_lazy("Submit for review"), (Status.DRAFT, Status.CHANGES_REQUESTED),
+                   Status.IN_REVIEW, SUBMIT_PERM, checks_version=True, checks_content=True),
+        Transition("approve", gettext_lazy("Approve"), (Status.IN_REVIEW,), Status.APPROVED, REVIEW_PERM,
+                   checks_version=True, checks_content=True),
+        Transition("request_changes", gettext_lazy("Request changes"), (Status.IN_REVIEW,), Status.CHANGES_REQUESTED,
+                   REVIEW_PERM, needs_comment=True),
+        Transition("reject", gettext_lazy("Reject"), (Status.IN_REVIEW,), Status.REJECTED, REVIEW_PERM,
                    needs_comment=True),
-        Transition("reject", "Reject", (Status.IN_REVIEW,), Status.REJECTED, REVIEW_PERM, needs_comment=True),
-        Transition("publish", "Publish", (Status.APPROVED,), Status.PUBLISHED, PUBLISH_PERM, checks_version=True),
-        Transition("unpublish", "Unpublish", (Status.PUBLISHED,), Status.APPROVED, PUBLISH_PERM, needs_comment=True),
+        Transition("publish", gettext_lazy("Publish"), (Status.APPROVED,), Status.PUBLISHED, PUBLISH_PERM,
+                   checks_version=True, checks_content=True),
+        Transition("unpublish", gettext_lazy("Unpublish"), (Status.PUBLISHED,), Status.APPROVED, PUBLISH_PERM,
+                   needs_comment=True),
         # Reopening a published post is a publisher's call: it starts a correction of what readers see.
-        Transition("reopen", "Reopen for editing", (Status.APPROVED, Status.REJECTED, Status.PUBLISHED), Status.DRAFT,
-                   REVIEW_PERM),
+        Transition("reopen", gettext_lazy("Reopen for editing"), (Status.APPROVED, Status.REJECTED, Status.PUBLISHED),
+                   Status.DRAFT, REVIEW_PERM),
     ]
 }
 
 
 def _label(status):
-    return Status(status).label.lower()
+    return Status(status).label
 
 
 def _perm_for(transition, digest):
@@ -68,55 +83,113 @@ def _perm_for(transition, digest):
     return transition.perm
 
 
-def incomplete_reasons(digest):
-    """Why the digest cannot go to review yet (empty when it is complete)."""
-    from .posts import digest_to_post, with_content
+def item_name(number, item):
+    """“item 2 (“Title”)”: how every refusal names an item."""
+    if item.title.strip():
+        return _("item %(number)s (“%(title)s”)") % {"number": number, "title": item.title.strip()[:60]}
+    return _("item %(number)s") % {"number": number}
+
+
+def _content(digest):
+    from .posts import with_content
+
+    return with_content(Digest.objects.filter(pk=digest.pk)).get()
+
+
+def incomplete_reasons(digest, content=None):
+    """Why the digest may not pass a gate (submit, a save in review, approve, publish); empty when it may.
+
+    `content` is the digest with its items, insights, sources and tags prefetched (loaded when not given).
+    """
+    from .posts import digest_to_post
 
     series = digest.series
-    content = with_content(Digest.objects.filter(pk=digest.pk)).get()
+    content = _content(digest) if content is None else content
     items = list(content.items.all())
     reasons = []
     if len(items) < series.item_count:
-        reasons.append(f"it has {len(items)} of the {series.item_count} news items {series.name} needs")
+        reasons.append(_("the digest has %(count)s of the %(needed)s news items %(series)s needs")
+                       % {"count": len(items), "needed": series.item_count, "series": series.name})
+    if not digest.title.strip():
+        reasons.append(_("the digest's title is empty"))
     for number, item in enumerate(items, start=1):
-        missing = [name for name, value in (("title", item.title), ("summary", item.summary)) if not value.strip()]
+        name = item_name(number, item)
+        for field, value in ((_("title"), item.title), (_("summary"), item.summary)):
+            if not value.strip():
+                reasons.append(_("%(item)s: the %(field)s is empty") % {"item": name, "field": field})
         if not any(source.url.strip() for source in item.sources.all()):
-            missing.append("source URL")
-        if missing:
-            reasons.append(f"item {number} has no {', '.join(missing)}")
+            reasons.append(_("%(item)s: no source URL") % {"item": name})
         insights = [i for i in item.insights.all() if i.text.strip()]
         if len(insights) < series.insight_count:
-            reasons.append(f"item {number} has {len(insights)} of {series.insight_count} insights")
+            reasons.append(_("%(item)s: %(count)s of %(needed)s insights are written")
+                           % {"item": name, "count": len(insights), "needed": series.insight_count})
     # The one safety check, on the post the export would write (with the caller's title and footer).
     content.title, content.footer = digest.title, digest.footer
     return reasons + safety.post_problems(digest_to_post(content))
+
+
+def flag_reasons(items):
+    """Items still flagged "needs attention": an editor clears the flag or a reviewer overrides it with a comment."""
+    return [_("%(item)s needs attention: an editor has to clear the flag, or a reviewer to override it with a "
+              "comment") % {"item": item_name(number, item)}
+            for number, item in enumerate(items, start=1) if item.is_flagged]
+
+
+def gate_reasons(digest, name):
+    """Everything that holds `digest` back at gate `name` ("submit", "save", "approve", "publish")."""
+    content = _content(digest)
+    reasons = incomplete_reasons(digest, content)
+    if name == "approve":
+        reasons += flag_reasons(list(content.items.all()))
+    return reasons
+
+
+def _refuse(action, reasons):
+    message = _("Cannot %(action)s: %(reasons)s.") % {"action": action, "reasons": "; ".join(reasons)}
+    return IncompleteError(message, reasons)
+
+
+def editors_since_submission(digest):
+    """Who changed the digest's content since it was last submitted (they may not approve it)."""
+    last_submit = (ReviewEvent.objects.filter(digest=digest, action=Action.SUBMIT).order_by("-pk").values("pk")[:1])
+    return set(
+        ReviewEvent.objects.filter(digest=digest, action=Action.EDIT, pk__gt=Subquery(last_submit))
+        .exclude(actor=None).values_list("actor_id", flat=True)
+    )
+
+
+def changed_since_submission(user_ref):
+    """A queryset condition: `user_ref` edited the digest since its last submission (for the review queue)."""
+    last_submit = (ReviewEvent.objects.filter(digest=OuterRef(OuterRef("pk")), action=Action.SUBMIT)
+                   .order_by("-pk").values("pk")[:1])
+    return Exists(ReviewEvent.objects.filter(digest=OuterRef("pk"), action=Action.EDIT, actor=user_ref,
+                                             pk__gt=Subquery(last_submit)))
 
 
 def blocked_reason(name, digest, user):
     """Why `user` may not take transition `name` on `digest` now, or None when they may."""
     transition = TRANSITIONS[name]
     if digest.status not in transition.sources:
-        allowed = " or ".join(_label(s) for s in transition.sources)
-        return f"Cannot {transition.label.lower()}: the digest is {_label(digest.status)}, it must be {allowed}."
+        allowed = _(" or ").join(str(_label(s)) for s in transition.sources)
+        return _("Cannot %(action)s: the digest is %(status)s, it must be %(allowed)s.") % {
+            "action": transition.label, "status": _label(digest.status), "allowed": allowed}
     perm = _perm_for(transition, digest)
     if user is None or not user.has_perm(perm):
-        return f"You may not {transition.label.lower()} this digest: that needs the “{perm.split('.')[1]}” right."
+        return _("You may not %(action)s this digest: that needs the “%(right)s” right.") % {
+            "action": transition.label, "right": perm.split(".")[1]}
     if name == "approve" and not settings.NEWSROOM_ALLOW_SELF_APPROVAL:
-        if user.pk in (digest.submitted_by_id, digest.last_edited_by_id):
-            return ("You cannot approve a digest you submitted or last edited: "
-                    "another reviewer has to approve it (four-eyes rule).")
+        if user.pk in (digest.submitted_by_id, digest.last_edited_by_id) or user.pk in editors_since_submission(digest):
+            return _("You cannot approve a digest you submitted or changed since it was submitted: "
+                     "another reviewer has to approve it (four-eyes rule).")
     return None
 
 
 def available(digest, user):
-    """The transitions `user` may take on `digest` now (the admin shows exactly these)."""
-    result = []
-    for name, transition in TRANSITIONS.items():
-        if blocked_reason(name, digest, user) is None:
-            if name == "submit" and incomplete_reasons(digest):
-                continue
-            result.append(transition)
-    return result
+    """The transitions `user` may take on `digest` now (the admin shows exactly these).
+
+    Submit is offered even while the digest is incomplete: pressing it says what is missing.
+    """
+    return [transition for name, transition in TRANSITIONS.items() if blocked_reason(name, digest, user) is None]
 
 
 def _lock(digest):
@@ -139,21 +212,27 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
     transition = TRANSITIONS[name]
     comment = (comment or "").strip()
     if transition.needs_comment and not comment:
-        raise TransitionError(f"{transition.label} needs a comment that tells the editor why.")
+        raise TransitionError(_("%(action)s needs a comment that tells the editor why.") % {"action": transition.label})
     with transaction.atomic():
         locked = _lock(digest)
         if system:
             if locked.status not in transition.sources:
-                raise TransitionError(f"Cannot {transition.label.lower()}: the digest is {_label(locked.status)}.")
+                raise TransitionError(_("Cannot %(action)s: the digest is %(status)s.") % {
+                    "action": transition.label, "status": _label(locked.status)})
         else:
             reason = blocked_reason(name, locked, user)
             if reason:
                 raise TransitionError(reason)
         if transition.checks_version and not system and digest.version != locked.version:
             raise StaleVersionError(
-                f"Cannot {transition.label.lower()}: the digest was changed since you opened it "
-                f"(you saw version {digest.version}, it is now {locked.version}). Reload it and look again."
+                _("Cannot %(action)s: the digest was changed since you opened it (you saw version %(seen)s, it is "
+                  "now %(current)s). Reload it and look again.")
+                % {"action": transition.label, "seen": digest.version, "current": locked.version}
             )
+        if transition.checks_content:
+            reasons = gate_reasons(locked, name)
+            if reasons:
+                raise _refuse(transition.label, reasons)
         from_status = locked.status
         locked.status = transition.target
         fields = ["status", "updated_at"]
@@ -173,9 +252,6 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
 
 def submit(digest, user):
     """draft/changes requested → in review; refused while the digest is incomplete."""
-    reasons = incomplete_reasons(digest)
-    if reasons:
-        raise TransitionError("The digest is not complete yet: " + "; ".join(reasons) + ".")
 
     def apply(locked, data):
         locked.submitted_by = user
@@ -186,7 +262,7 @@ def submit(digest, user):
 
 
 def approve(digest, user, comment="", override=False):
-    """in review → approved; never by who submitted or last edited it, unless self-approval is allowed.
+    """in review → approved: complete, no open flag, and never by who submitted it or changed it since.
 
     Refused while a summary sentence is unsupported by its sources, unless the reviewer overrides
     that with a comment saying why (kept with the approval in the timeline).
@@ -241,7 +317,8 @@ def _publish(digest, user, comment="", system=False):
         post = digest_to_post(fresh)
         problems = safety.post_problems(post)
         if problems:
-            raise TransitionError("Cannot publish: " + "; ".join(problems) + ". Reopen the digest to fix it.")
+            raise TransitionError(_("Cannot publish: %(reasons)s. Reopen the digest to fix it.")
+                                  % {"reasons": "; ".join(problems)})
         locked.live_snapshot = post_to_snapshot(post)
         return fields
 
@@ -269,7 +346,7 @@ def record_import(digest, status, actor, post, data):
     if status == Status.PUBLISHED:
         problems = safety.post_problems(post)
         if problems:
-            raise TransitionError("Cannot publish: " + "; ".join(problems) + ".")
+            raise TransitionError(_("Cannot publish: %(reasons)s.") % {"reasons": "; ".join(problems)})
         snapshot = post_to_snapshot(post)
         if snapshot != digest.live_snapshot:
             signal = signals.digest_corrected if digest.live_snapshot is not None else signals.digest_published
@@ -313,11 +390,11 @@ def reopen(digest, user, comment=""):
 def schedule(digest, user, publish_at):
     """Set (or clear, with None) when an approved digest publishes itself; a publisher's right."""
     if user is None or not user.has_perm(PUBLISH_PERM):
-        raise TransitionError("You may not schedule this digest: that needs the “publish_digest” right.")
+        raise TransitionError(_("You may not schedule this digest: that needs the “publish_digest” right."))
     with transaction.atomic():
         locked = _lock(digest)
         if locked.status in (Status.PUBLISHED, Status.REJECTED):
-            raise TransitionError(f"Cannot schedule: the digest is {_label(locked.status)}.")
+            raise TransitionError(_("Cannot schedule: the digest is %(status)s.") % {"status": _label(locked.status)})
         if locked.publish_at == publish_at:
             return _sync(digest, locked)
         old = locked.publish_at
@@ -325,7 +402,7 @@ def schedule(digest, user, publish_at):
         locked.save(update_fields=["publish_at", "updated_at"])
         ReviewEvent.objects.create(
             digest=locked, actor=user, action=Action.SCHEDULE, from_status=locked.status, to_status=locked.status,
-            comment="" if publish_at else "schedule cleared",
+            comment="" if publish_at else _("schedule cleared"),
             data={"publish_at": publish_at.isoformat() if publish_at else None,
                   "was": old.isoformat() if old else None},
         )
@@ -340,10 +417,29 @@ def publish_due(now=None):
     for digest in due:
         try:
             published.append(_publish(digest, None, comment="scheduled", system=True))
+        except IncompleteError as exc:
+            _refuse_scheduled(digest, exc.reasons)
         except TransitionError as exc:
             # Someone else acted on it in between (published, reopened): nothing to do.
             log.info("scheduled publish of digest %s skipped: %s", digest.pk, exc)
     return published
+
+
+def _refuse_scheduled(digest, reasons):
+    """A due publication that fails the gate: not published, the schedule used up, recorded, the publishers told."""
+    with transaction.atomic():
+        locked = _lock(digest)
+        if locked.publish_at is None:
+            return
+        ReviewEvent.objects.create(
+            digest=locked, action=Action.PUBLISH_REFUSED, from_status=locked.status, to_status=locked.status,
+            comment="; ".join(reasons), data={"scheduled_for": locked.publish_at.isoformat(), "reasons": reasons},
+        )
+        # Retrying every minute would only repeat the refusal (and the mail): a publisher reschedules.
+        locked.publish_at = None
+        locked.save(update_fields=["publish_at", "updated_at"])
+        notifications.after_commit(notifications.scheduled_publication_refused, locked, reasons)
+    log.warning("scheduled publish of digest %s refused: %s", digest.pk, "; ".join(reasons))
 
 
 def check_editable(digest, user, version=None):
@@ -353,26 +449,35 @@ def check_editable(digest, user, version=None):
     """
     # user None is trusted server code (e.g. the generation service regenerating an item).
     if user is not None and not user.has_perm(EDIT_PERM):
-        raise TransitionError("You may not edit digests.")
+        raise TransitionError(_("You may not edit digests."))
     locked = _lock(digest)
     if not locked.is_editable:
         raise TransitionError(
-            f"This digest is {_label(locked.status)} and read-only: reopen it to make a correction."
+            _("This digest is %(status)s and read-only: reopen it to make a correction.") % {
+                "status": _label(locked.status)}
         )
     if version is not None and int(version) != locked.version:
         raise StaleVersionError(
-            f"Someone else saved this digest after you opened it (you started from version {version}, "
-            f"it is now version {locked.version}). Nothing was overwritten."
+            _("Someone else saved this digest after you opened it (you started from version %(seen)s, it is now "
+              "version %(current)s). Nothing was overwritten.") % {"seen": version, "current": locked.version}
         )
     return locked
 
 
 def record_edit(digest, user, changes: dict):
-    """Log a content change: bump the version, remember the editor, audit it; does nothing without changes."""
+    """Log a content change: bump the version, remember the editor, audit it; does nothing without changes.
+
+    Call it after writing the change, in the same transaction: a digest in review must still pass the
+    gate afterwards, or the change is refused (IncompleteError) and rolled back with the caller's.
+    """
     if not changes:
         return digest
     with transaction.atomic():
         locked = check_editable(digest, user)
+        if locked.status == Status.IN_REVIEW:
+            reasons = gate_reasons(locked, "save")
+            if reasons:
+                raise _refuse(_("save"), reasons)
         locked.version += 1
         locked.last_edited_by = user
         locked.save(update_fields=["version", "last_edited_by", "updated_at"])
@@ -387,12 +492,34 @@ def comment(digest, user, text, news_item=None):
     """A review comment on the digest or one of its items; changes nothing else."""
     text = (text or "").strip()
     if not text:
-        raise TransitionError("The comment is empty.")
+        raise TransitionError(_("The comment is empty."))
     if user is None or not user.has_perm(SUBMIT_PERM):
-        raise TransitionError("You may not comment on digests.")
+        raise TransitionError(_("You may not comment on digests."))
     if news_item is not None and news_item.digest_id != digest.pk:
-        raise TransitionError("That item belongs to another digest.")
+        raise TransitionError(_("That item belongs to another digest."))
     return ReviewEvent.objects.create(
         digest=digest, news_item=news_item, actor=user, action=Action.COMMENT, from_status=digest.status,
         to_status=digest.status, comment=text,
     )
+
+
+def override_attention(news_item, user, text):
+    """A reviewer lets a flagged item go out as it is, saying why; the content is unchanged (four-eyes holds)."""
+    text = (text or "").strip()
+    if user is None or not user.has_perm(REVIEW_PERM):
+        raise TransitionError(_("Only a reviewer may override a flag."))
+    if not text:
+        raise TransitionError(_("Overriding a flag needs a comment that says why the item may go out as it is."))
+    with transaction.atomic():
+        locked = _lock(news_item.digest)
+        if locked.status != Status.IN_REVIEW:
+            raise TransitionError(_("Flags are overridden during review; the digest is %(status)s.")
+                                  % {"status": _label(locked.status)})
+        item = NewsItem.objects.select_for_update().get(pk=news_item.pk, digest=locked)
+        if not item.needs_attention:
+            raise TransitionError(_("This item is not flagged."))
+        item.attention_override, item.attention_override_by = text, user
+        item.save(update_fields=["attention_override", "attention_override_by"])
+        ReviewEvent.objects.create(digest=locked, news_item=item, actor=user, action=Action.OVERRIDE,
+                                   from_status=locked.status, to_status=locked.status, comment=text)
+    return item

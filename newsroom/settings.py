@@ -33,10 +33,15 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-SITE_NAME = os.environ.get("SITE_NAME", "Newsroom")
+# The name readers and editors see: the site's brand, the admin's header and title.
+SITE_NAME = os.environ.get("SITE_NAME", "뉴스룸")
 
 TIME_ZONE = "Asia/Seoul"
 LANGUAGE_CODE = "ko"
+# Korean is the product's language: a browser asking for English still gets Korean.
+LANGUAGES = [("ko", "한국어")]
+# Our catalogue (English msgids, Korean shipped); the .mo is compiled by `manage.py compile_translations`.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 

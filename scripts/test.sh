@@ -19,6 +19,8 @@ command -v chromium >/dev/null || need+=(chromium)
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
 command -v git >/dev/null || need+=(git)
+# GNU gettext's xgettext: the catalogue test extracts every translatable string with makemessages.
+command -v xgettext >/dev/null || need+=(gettext)
 if [ ${#need[@]} -gt 0 ]; then
   step "Debian packages: ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then
@@ -28,6 +30,9 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+step "Korean translations (compiled in pure Python, as the demo does)"
+DJANGO_SETTINGS_MODULE=newsroom.settings_test .venv/bin/python manage.py compile_translations
 
 step "Services"
 bash scripts/services.sh

@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .. import evidence, notifications
 from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent
@@ -91,7 +92,8 @@ def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=Non
         if existing is not None:
             return existing
         if time.monotonic() > deadline:
-            raise GenerationError(f"Another generation of {series.slug} is still running; try again when it ends.")
+            raise GenerationError(_("Another generation of %(series)s is still running; try again when it ends.")
+                                  % {"series": series.slug})
         if not waiting:
             progress(f"another process is generating {series.slug}: waiting for it")
             waiting = True
@@ -188,7 +190,7 @@ def _create_items(digest, items):
     for position, written in enumerate(items):
         item = NewsItem.objects.create(
             digest=digest, position=position, title=written.title[:300], summary=written.summary,
-            candidate_id=written.candidate.id, needs_attention=written.needs_attention or not written.insights,
+            candidate_id=written.candidate.id, needs_attention=written.needs_attention or not any(text for _, text in written.insights),
         )
         _set_content(item, written)
 
@@ -221,7 +223,8 @@ def _save(series, date, result, provenance, run, timings, details):
             existing = Digest.objects.filter(series=series, date=date).first()
             if existing is None:
                 digest = Digest.objects.create(series=series, date=date, slug=series.post_slug,
-                                               title=series.title_for(date), footer=series.footer)
+                                               title=series.title_for(date),
+                                               footer=series.footer_for(result.writer))
                 _create_items(digest, result.items)
                 digest.provenance = provenance
                 digest.generated_snapshot = digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
@@ -266,14 +269,17 @@ def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
     candidates = merge.candidates_for(series, digest.date)
     if candidate_id:
         if candidate_id in used:
-            raise GenerationError(f"Candidate {candidate_id} is already item {used[candidate_id] + 1} of this digest.")
+            raise GenerationError(_("Candidate %(candidate)s is already item %(number)s of this digest.")
+                                  % {"candidate": candidate_id, "number": used[candidate_id] + 1})
         chosen = next((c for c in candidates if c.id == candidate_id), None)
         if chosen is None:
-            raise GenerationError(f"Candidate {candidate_id} is not among the stories of {digest.date}'s window.")
+            raise GenerationError(_("Candidate %(candidate)s is not among the stories of %(date)s's window.")
+                                  % {"candidate": candidate_id, "date": digest.date})
     else:
         chosen = next((c for c in candidates if c.id not in used and c.id != news_item.candidate_id), None)
         if chosen is None:
-            raise GenerationError(f"No unused candidate is left for {digest.date}: pick one or edit the item by hand.")
+            raise GenerationError(_("No unused candidate is left for %(date)s: pick one or edit the item by hand.")
+                                  % {"date": digest.date})
     request = WriteRequest(series_name=series.name, date=digest.date, candidates=[chosen], item_count=1,
                            insight_count=series.insight_count)
     result, attempts = chain.write(request, writer_names)
@@ -285,7 +291,7 @@ def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
                   "sources": list(item.sources.values_list("url", flat=True))}
         item.title, item.summary = written.title[:300], written.summary
         item.candidate_id = written.candidate.id
-        item.needs_attention = written.needs_attention or not written.insights
+        item.needs_attention = written.needs_attention or not any(text for _, text in written.insights)
         item.save()
         item.insights.all().delete()
         item.sources.all().delete()

@@ -1,4 +1,7 @@
 """Template filters for the reader site: sanitized Markdown, safe links, pagination links."""
+import html
+
+import nh3
 from django import template
 from django.utils.http import urlencode
 
@@ -37,6 +40,13 @@ def md_footer(text):
 @register.filter
 def safe_url(url):
     return markdown.safe_url(url)
+
+
+@register.filter
+def feed_text(text, limit=600):
+    """A feed entry's own text (HTML, as feeds carry it) as plain text for the review screen; escaped on output."""
+    text = " ".join(html.unescape(nh3.clean(text or "", tags=set())).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 @register.filter

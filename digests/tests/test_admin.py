@@ -3,6 +3,7 @@ import datetime as dt
 from html.parser import HTMLParser
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -32,7 +33,7 @@ class FormData(HTMLParser):
         name = attrs.get("name")
         if tag == "input" and name:
             kind = attrs.get("type", "text")
-            if kind == "submit" or (kind == "checkbox" and "checked" not in attrs):
+            if kind == "submit" or (kind in ("checkbox", "radio") and "checked" not in attrs):
                 return
             self.data[name] = attrs.get("value", "on" if kind == "checkbox" else "")
         elif tag == "textarea" and name:
@@ -91,7 +92,7 @@ def test_change_form_has_nested_items_insights_markdownx_and_tags(client, editor
     assert 'name="items-0-insights-1-text"' in html and 'name="tags"' in html
     assert "nested_admin" in html  # the drag-and-drop sorting script
     assert 'value="submit"' in html and 'value="approve"' not in html  # exactly this editor's transitions
-    assert "Reader preview" in html and "Jekyll Markdown" in html and "Diff vs. draft" in html
+    assert "독자 화면 미리보기" in html and "Jekyll 마크다운" in html and "초안과 비교" in html and "검토 화면" in html
     for item in digest.items.all():  # each item links to its rewrite page
         assert reverse("admin:digests_generationrun_regenerate_item", args=[item.pk]) in html
 
@@ -120,8 +121,8 @@ def test_an_edit_bumps_the_version_and_is_audited(client, editor):
     event = digest.events.get()
     assert event.action == "edit" and event.actor == editor
     changes = event.data["changes"]
-    assert any(key.endswith("summary") and pair[1] == "고친 요약입니다." for key, pair in changes.items())
-    assert any(key.endswith("text") and pair[1] == "새 시사점" for key, pair in changes.items())
+    assert any(key.endswith("요약") and pair[1] == "고친 요약입니다." for key, pair in changes.items())
+    assert any(key.endswith("시사점 1 · 내용") and pair[1] == "새 시사점" for key, pair in changes.items())
 
 
 def test_reordering_items_moves_positions_in_two_phases(client, editor):
@@ -139,40 +140,109 @@ def test_reordering_items_moves_positions_in_two_phases(client, editor):
     assert digest.version == 2
 
 
-def test_stale_save_is_refused_and_neither_text_is_lost(client, editor, make_user):
-    """Two editors open the same digest; the second save is refused and shown back; saving again is deliberate."""
-    digest = DigestFactory()
-    other = make_user("Editor", username="other")
+def open_twice(client, digest, editor, other):
+    """Two editors' forms of the same digest, as each one's browser loaded it."""
     client.force_login(editor)
     mine = form_of(client, digest)
     second = client.__class__()
     second.force_login(other)
-    theirs = form_of(second, digest)
+    return mine, second, form_of(second, digest)
 
+
+def test_concurrent_edits_of_different_fields_are_both_kept(client, editor, make_user):
+    digest = DigestFactory()
+    other = make_user("Editor", username="other")
+    mine, second, theirs = open_twice(client, digest, editor, other)
     theirs[item_field(theirs, digest, 2, "summary")] = "다른 편집자의 요약"
+    theirs["title"] = "[2026-01-05] 다른 편집자의 제목"
     assert post(second, digest, theirs).status_code == 302
 
-    mine[item_field(mine, digest, 2, "summary")] = "나의 요약"
+    mine[item_field(mine, digest, 0, "summary")] = "나의 요약"
     mine[item_field(mine, digest, 0, "insights-1-text")] = "나의 시사점"
+    response = post(client, digest, mine)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    stored = Digest.objects.get(pk=digest.pk)
+    assert stored.items.get(position=2).summary == "다른 편집자의 요약"  # theirs survives
+    assert stored.title == "[2026-01-05] 다른 편집자의 제목"
+    assert stored.items.get(position=0).summary == "나의 요약"  # and so does mine
+    assert stored.items.get(position=0).insights.get(position=1).text == "나의 시사점"
+    assert stored.version == 3
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert any("other" in m and "병합" in m and "요약" in m for m in messages), messages
+    # The audit trail names only what this editor changed.
+    last = ReviewEvent.objects.filter(digest=digest, action="edit").order_by("id").last()
+    assert last.actor == editor and all("다른 편집자" not in str(pair) for pair in last.data["changes"].values())
+
+
+def test_the_same_field_changed_by_both_shows_the_conflict_and_writes_nothing_until_chosen(client, editor, make_user):
+    digest = DigestFactory()
+    other = make_user("Editor", username="other")
+    mine, second, theirs = open_twice(client, digest, editor, other)
+    theirs[item_field(theirs, digest, 2, "summary")] = "다른 편집자의 요약"
+    assert post(second, digest, theirs).status_code == 302
+    saved_at = ReviewEvent.objects.get(action="edit").created_at
+
+    mine[item_field(mine, digest, 2, "summary")] = "나의 요약"
+    mine[item_field(mine, digest, 4, "title")] = "나의 제목"  # only mine: merged, but not written yet either
     response = post(client, digest, mine)
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Not saved: other" in html and "saved this digest after you opened it" in html
-    assert "나의 요약" in html and "나의 시사점" in html  # the editor's text is shown back
+    # Side by side: theirs, then mine, each with its choice; the time is the series' (KST), not UTC.
+    theirs_at, mine_at = html.index("다른 편집자의 요약"), html.index("나의 요약")
+    assert 'class="merge-conflicts"' in html and theirs_at < mine_at
+    assert f"other({saved_at.astimezone(digest.series.tzinfo):%H:%M})" in html
+    assert "항목 3(“" in html and "요약" in html
+    assert "칸마다 그쪽과 내 것 중 하나를 고른 뒤 저장하세요" in html
     stored = Digest.objects.get(pk=digest.pk)
-    assert stored.items.get(position=2).summary == "다른 편집자의 요약"  # nothing overwritten
-    assert stored.items.get(position=0).insights.get(position=1).text != "나의 시사점"
-    assert stored.version == 2
+    assert stored.items.get(position=2).summary == "다른 편집자의 요약" and stored.version == 2
+    assert stored.items.get(position=4).title != "나의 제목"
 
-    # Saving again, having been told, replaces it; the audit trail keeps the other text.
+    # Saving again without choosing still writes nothing.
     again = FormData(html).data
-    assert again["base_version"] == "2"
-    assert post(client, digest, again).status_code == 302
-    assert Digest.objects.get(pk=digest.pk).items.get(position=2).summary == "나의 요약"
-    edits = list(ReviewEvent.objects.filter(digest=digest, action="edit").order_by("id"))
-    assert [e.actor for e in edits] == [other, editor]
-    assert any(pair[1] == "다른 편집자의 요약" for pair in edits[0].data["changes"].values())
-    assert any(pair[0] == "다른 편집자의 요약" and pair[1] == "나의 요약" for pair in edits[1].data["changes"].values())
+    assert post(client, digest, again).status_code == 200
+    assert Digest.objects.get(pk=digest.pk).version == 2
+
+    # Choosing mine for the conflict saves everything: mine there, and my other change.
+    [conflict] = [k for k in again if k.startswith("resolve-")] or [None]
+    assert conflict is None  # no choice is preselected
+    name = item_field(again, digest, 2, "summary")
+    response = post(client, digest, {**again, f"resolve-{name}": "mine"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    stored = Digest.objects.get(pk=digest.pk)
+    assert stored.items.get(position=2).summary == "나의 요약" and stored.items.get(position=4).title == "나의 제목"
+    assert stored.version == 3
+
+
+def test_choosing_theirs_keeps_their_text(client, editor, make_user):
+    digest = DigestFactory()
+    other = make_user("Editor", username="other")
+    mine, second, theirs = open_twice(client, digest, editor, other)
+    theirs[item_field(theirs, digest, 1, "title")] = "그쪽 제목"
+    assert post(second, digest, theirs).status_code == 302
+    mine[item_field(mine, digest, 1, "title")] = "내 제목"
+    mine[item_field(mine, digest, 3, "summary")] = "내 요약"
+    again = FormData(post(client, digest, mine).content.decode()).data
+    name = item_field(again, digest, 1, "title")
+    assert post(client, digest, {**again, f"resolve-{name}": "theirs"}).status_code == 302
+    stored = Digest.objects.get(pk=digest.pk)
+    assert stored.items.get(position=1).title == "그쪽 제목" and stored.items.get(position=3).summary == "내 요약"
+
+
+def test_a_save_in_review_that_empties_a_summary_is_refused_and_the_text_shown_back(client, editor, reviewer):
+    digest = workflow.submit(DigestFactory(), editor)
+    client.force_login(reviewer)
+    data = form_of(client, digest)
+    data[item_field(data, digest, 1, "summary")] = ""
+    data[item_field(data, digest, 3, "title")] = "고친 제목"
+    response = post(client, digest, data)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "검토 중인 다이제스트가 완전한 상태로 남도록 저장하지 않았습니다" in html
+    assert "항목 2(“" in html and "요약이(가) 비어 있습니다" in html
+    assert 'value="고친 제목"' in html  # the reviewer's text is kept on the page
+    stored = Digest.objects.get(pk=digest.pk)
+    assert stored.items.get(position=1).summary and stored.items.get(position=3).title != "고친 제목"
+    assert stored.version == 1 and not stored.events.filter(action="edit").exists()
 
 
 def test_approved_digest_is_read_only(client, editor, publisher):
@@ -182,7 +252,7 @@ def test_approved_digest_is_read_only(client, editor, publisher):
     html = response.content.decode()
     assert response.status_code == 200
     assert 'name="_save"' not in html and 'name="items-0-summary"' not in html
-    assert "read-only: reopen it to edit" in html
+    assert "읽기 전용입니다. 고치려면 다시 여세요" in html
     assert 'value="publish"' in html and 'value="reopen"' in html
     assert client.post(change_url(digest), {"title": "x"}).status_code == 403
 
@@ -192,16 +262,16 @@ def test_transition_buttons_post_and_show_messages(client, editor, reviewer):
     client.force_login(editor)
     url = reverse("admin:digests_digest_transition", args=[digest.pk, "submit"])
     response = client.post(url, {"version": digest.version}, follow=True)
-    assert "Submit for review: done" in response.content.decode()
+    assert "검토 요청 완료" in response.content.decode()
     client.force_login(reviewer)
     url = reverse("admin:digests_digest_transition", args=[digest.pk, "request_changes"])
     response = client.post(url, {"version": digest.version, "comment": ""}, follow=True)
-    assert "needs a comment" in response.content.decode()
+    assert "변경 요청에는 편집자에게 이유를 알려 줄 댓글이 필요합니다" in response.content.decode()
     client.post(url, {"version": digest.version, "comment": "1번 제목이 깁니다"})
     digest.refresh_from_db()
     assert digest.status == Status.CHANGES_REQUESTED
     html = client.get(change_url(digest)).content.decode()
-    assert "1번 제목이 깁니다" in html and "requested changes" in html  # the timeline
+    assert "1번 제목이 깁니다" in html and "변경 요청함" in html and "검토 중 → 변경 요청됨" in html  # the timeline
 
 
 def test_item_comment_from_the_timeline(client, reviewer):
@@ -211,7 +281,7 @@ def test_item_comment_from_the_timeline(client, reviewer):
     client.post(reverse("admin:digests_digest_comment", args=[digest.pk]), {"comment": "출처 확인", "news_item": item.pk})
     event = digest.events.get()
     assert (event.action, event.news_item, event.comment) == ("comment", item, "출처 확인")
-    assert f"on “{item.title}”" in client.get(change_url(digest)).content.decode()
+    assert f"“{item.title}” 항목에" in client.get(change_url(digest)).content.decode()
 
 
 def test_schedule_from_the_panel(client, publisher, reviewer):
@@ -222,7 +292,7 @@ def test_schedule_from_the_panel(client, publisher, reviewer):
     assert digest.publish_at is not None and digest.publish_at.isoformat().startswith("2026-04-30T22:30")
     response = client.post(reverse("admin:digests_digest_schedule", args=[digest.pk]), {"publish_at": "tomorrow"},
                            follow=True)
-    assert "is not a date and time" in response.content.decode()
+    assert "날짜와 시각이 아닙니다" in response.content.decode()
     client.force_login(reviewer)
     client.post(reverse("admin:digests_digest_schedule", args=[digest.pk]), {"publish_at": ""})
     digest.refresh_from_db()
@@ -251,7 +321,7 @@ def test_bulk_approve_keeps_four_eyes_per_digest(client, editor, reviewer):
     }, follow=True)
     assert Digest.objects.get(pk=theirs.pk).status == Status.APPROVED
     assert Digest.objects.get(pk=own.pk).status == Status.IN_REVIEW
-    assert "four-eyes" in response.content.decode()
+    assert "4-eyes" in response.content.decode()
 
 
 def test_bulk_request_changes_needs_a_comment(client, editor, reviewer):
@@ -260,7 +330,7 @@ def test_bulk_request_changes_needs_a_comment(client, editor, reviewer):
     url = reverse("admin:digests_digest_changelist")
     ids = [d.pk for d in digests]
     response = client.post(url, {"action": "bulk_request_changes", "_selected_action": ids, "comment": ""}, follow=True)
-    assert "needs a comment" in response.content.decode()
+    assert "변경 요청에는 댓글이 필요합니다" in response.content.decode()
     assert set(Digest.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.IN_REVIEW}
     client.post(url, {"action": "bulk_request_changes", "_selected_action": ids, "comment": "제목 통일"})
     assert set(Digest.objects.filter(pk__in=ids).values_list("status", flat=True)) == {Status.CHANGES_REQUESTED}
@@ -361,4 +431,108 @@ def test_an_items_sources_are_edited_inline_in_order(client, editor):
     assert list(item.sources.values_list("url", "name")) == [
         ("https://first.example/story", "Example"), ("https://second.example/story", "Second")]
     changes = digest.events.get(action="edit").data["changes"]
-    assert any("source" in key for key in changes), changes
+    assert any("출처 2" in key for key in changes), changes
+
+
+# The changelist as a work queue -------------------------------------------------------------
+
+
+def test_the_changelist_is_a_work_queue_with_what_waits_for_me_first(client, editor, reviewer, make_user):
+    other = make_user("Editor", username="other")
+    old_draft = DigestFactory(date=dt.date(2026, 5, 9))
+    flagged = DigestFactory(date=dt.date(2026, 5, 1))
+    flagged.items.filter(position__in=[0, 2]).update(needs_attention=True)
+    waiting = workflow.submit(DigestFactory(date=dt.date(2026, 5, 2)), other)
+    mine = workflow.submit(DigestFactory(date=dt.date(2026, 5, 8)), reviewer)  # four-eyes: not mine to approve
+    client.force_login(reviewer)
+    response = client.get(reverse("admin:digests_digest_changelist"))
+    rows = [d.pk for d in response.context["cl"].result_list]
+    assert rows[0] == waiting.pk, rows  # waiting for me first, though older
+    assert set(rows[1:]) == {old_draft.pk, flagged.pk, mine.pk}
+    html = response.content.decode()
+    assert 'digest-status--in_review">검토 중<' in html and 'digest-status--draft">초안<' in html
+    assert "⚑ 2" in html and "내 차례" in html and html.count("내 차례") == 1
+    assert reverse("admin:digests_digest_review", args=[waiting.pk]) in html  # review work opens the review screen
+    assert '<td class="field-next_actor">검토자</td>' in html and '<td class="field-next_actor">편집자</td>' in html
+    # An editor's queue is by date.
+    client.force_login(editor)
+    rows = [d.pk for d in client.get(reverse("admin:digests_digest_changelist")).context["cl"].result_list]
+    assert rows[0] == old_draft.pk
+
+
+def test_view_on_site_only_for_live_digests(client, editor):
+    from digests.tests.live import live_digest
+
+    draft, live = DigestFactory(), live_digest()
+    client.force_login(editor)
+    assert 'class="viewsitelink"' not in client.get(change_url(draft)).content.decode()
+    html = client.get(change_url(live)).content.decode()
+    assert 'class="viewsitelink"' in html
+    assert client.get(f"/admin/r/{ContentType.objects.get_for_model(Digest).pk}/{live.pk}/").url.endswith(
+        live.get_absolute_url())
+
+
+def test_save_and_submit_is_one_click_from_the_last_fix(client, editor):
+    digest = DigestFactory()
+    client.force_login(editor)
+    data = form_of(client, digest)
+    data[item_field(data, digest, 1, "summary")] = "고친 요약"
+    response = client.post(change_url(digest), {**data, "_submit": "저장하고 검토 요청"})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:digests_digest_review", args=[digest.pk])
+    digest.refresh_from_db()
+    assert digest.status == Status.IN_REVIEW and digest.items.get(position=1).summary == "고친 요약"
+
+
+def test_submit_is_offered_on_an_incomplete_draft_and_says_what_is_missing(client, editor):
+    digest = DigestFactory()
+    digest.items.get(position=0).insights.update(text="")
+    client.force_login(editor)
+    html = client.get(change_url(digest)).content.decode()
+    assert 'value="submit"' in html and "검토 요청·승인·발행 전에 아직 빠진 것" in html
+    assert "시사점 2개 중 0개만 썼습니다" in html
+    response = client.post(reverse("admin:digests_digest_transition", args=[digest.pk, "submit"]),
+                           {"version": digest.version}, follow=True)
+    assert "검토 요청 불가: 항목 1(“" in response.content.decode()
+
+
+def test_an_offline_draft_says_what_it_could_not_write(client, editor, tech):
+    """The extractive writer's draft: its note on top, the empty insights there to type into, Submit explaining."""
+    digest = DigestFactory(provenance={"writer": "extractive", "warnings": [
+        "오프라인 초안: 항목 5개는 피드 원문을 그대로 담고 있고(번역 필요) 항목마다 비어 있는 시사점 2개를 써야 합니다."]})
+    for item in digest.items.all():
+        item.insights.update(label="", text="")
+    client.force_login(editor)
+    html = client.get(change_url(digest)).content.decode()
+    assert "초안 작성: <strong>오프라인 발췌 작성기</strong>" in html and "비어 있는 시사점 2개를 써야 합니다" in html
+    assert html.count('placeholder="작성할 시사점: 이 뉴스가 독자에게 주는 의미"') >= 10
+    assert 'value="submit"' in html and html.count("시사점 2개 중 0개만 썼습니다") == 5
+
+
+def test_a_reviewer_who_changed_a_digest_since_submission_does_not_find_it_waiting(client, editor, reviewer):
+    digest = workflow.submit(DigestFactory(), editor)
+    workflow.record_edit(digest, reviewer, {"요약": ["a", "b"]})
+    workflow.record_edit(digest, editor, {"제목": ["오타", "오탈자"]})  # the editor edits last
+    client.force_login(reviewer)
+    url = reverse("admin:digests_digest_changelist")
+    assert not client.get(url + "?queue=mine").context["cl"].result_list
+    assert "내 차례" not in client.get(url).content.decode()
+
+
+def test_my_edit_to_an_item_the_other_editor_deleted_is_shown_back_not_lost(client, editor, make_user):
+    digest = DigestFactory()
+    other = make_user("Editor", username="other")
+    mine, second, theirs = open_twice(client, digest, editor, other)
+    gone = digest.items.get(position=4)
+    prefix = item_field(theirs, digest, 4, "")
+    # As nested_admin's delete button posts it: the item and its insights and sources.
+    theirs.update({key[:-2] + "DELETE": "on" for key in theirs if key.startswith(prefix) and key.endswith("-id")})
+    summary_key = item_field(mine, digest, 4, "summary")
+    assert post(second, digest, theirs).status_code == 302
+    mine[summary_key] = "지워진 항목에 쓴 내 요약"
+    mine[item_field(mine, digest, 0, "summary")] = "살아 있는 항목의 내 요약"
+    response = post(client, digest, mine)
+    assert response.status_code == 302
+    messages = [m.message for m in response.wsgi_request._messages]
+    assert any(f"삭제된 행 “{gone.title}”, 요약: 지워진 항목에 쓴 내 요약" in m for m in messages), messages
+    stored = Digest.objects.get(pk=digest.pk)
+    assert stored.items.count() == 4 and stored.items.get(position=0).summary == "살아 있는 항목의 내 요약"

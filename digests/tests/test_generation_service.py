@@ -55,7 +55,7 @@ def test_generates_one_complete_draft_with_provenance(tech, feeds, now, editor, 
     assert (run.status, run.digest, run.writer) == ("succeeded", digest, "gemini:gemini-2.5-flash")
     assert set(run.timings) == {"ingest", "select", "write", "save"}
     assert ReviewEvent.objects.filter(digest=digest, action="create").count() == 1
-    assert [m.subject for m in mail.outbox] == [f"[draft] {digest.title}"]
+    assert [m.subject for m in mail.outbox] == [f"[초안] {digest.title}"]
 
 
 def test_second_call_returns_the_existing_digest_and_creates_nothing(tech, feeds, now):
@@ -80,10 +80,18 @@ def test_losing_a_race_returns_the_winner_and_saves_nothing_partial(tech, feeds,
     assert GenerationRun.objects.get().status == "existing"
 
 
-def test_extractive_draft_flags_every_item(tech, feeds, now):
+def test_extractive_draft_flags_every_item_and_leaves_its_insights_to_fill(tech, feeds, now):
     digest = generate(tech, now, writer_names=["extractive"])
-    assert all(i.needs_attention and not i.insights.exists() for i in digest.items.all())
+    for item in digest.items.all():
+        assert item.needs_attention
+        assert list(item.insights.values_list("label", "text")) == [("", "")] * tech.insight_count
     assert digest.provenance["writer"] == "extractive" and digest.provenance["warnings"]
+    # Its footer is the offline writer's, not the Gemini sentence.
+    assert digest.footer == tech.footer_extractive and "Gemini" not in digest.footer
+    from digests import workflow
+
+    reasons = workflow.incomplete_reasons(digest)
+    assert sum("0 of 2" in r or "0/2" in r or "2개 중 0개" in r for r in reasons) == 5, reasons
 
 
 def test_bad_feeds_are_skipped_and_named_in_the_warnings(tech, feeds, now, add_source):
@@ -105,7 +113,7 @@ def test_too_few_candidates_fails_clearly_and_records_the_run(tech, add_source, 
     run = GenerationRun.objects.get()
     assert run.status == "failed" and "Only 3 candidate" in run.error and run.finished_at
     assert not Digest.objects.exists()
-    assert [m.subject for m in mail.outbox] == [f"[generation failed] {tech} {DAY}"]
+    assert [m.subject for m in mail.outbox] == [f"[생성 실패] {tech} {DAY}"]
 
 
 def test_no_valid_answer_leaves_no_draft(tech, feeds, now, model_server):
@@ -137,7 +145,7 @@ def test_regenerate_item_rewrites_it_from_another_candidate(tech, feeds, now, ed
     event = ReviewEvent.objects.get(digest=digest, action="edit")
     assert event.data["changes"]["regenerated_item"] == item.pk and event.actor == editor
     other = digest.items.get(position=0)
-    with pytest.raises(service.GenerationError, match="already item 1"):
+    with pytest.raises(service.GenerationError, match="이미 이 다이제스트의 항목 1입니다"):
         service.regenerate_item(item, candidate_id=other.candidate_id, user=editor)
     chosen = digest.provenance["candidate_ids"][-1]
     assert service.regenerate_item(item, candidate_id=chosen, user=editor).candidate_id == chosen
@@ -152,7 +160,7 @@ def test_regenerate_item_refuses_read_only_digests_and_users_without_rights(tech
         service.regenerate_item(item, user=make_user(None, username="outsider"))
     Digest.objects.filter(pk=digest.pk).update(status=Status.APPROVED)
     item.digest.refresh_from_db()
-    with pytest.raises(TransitionError, match="read-only"):
+    with pytest.raises(TransitionError, match="읽기 전용"):
         service.regenerate_item(item)
 
 

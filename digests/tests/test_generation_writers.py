@@ -106,7 +106,7 @@ def test_every_model_failing_falls_back_to_extractive_flagged_items(writer_setti
     model_server.default = "english"
     result, attempts = chain.write(request_)
     assert outcomes(attempts)[-1] == ("extractive", "ok")
-    assert all(i.needs_attention and i.insights == [] for i in result.items)
+    assert all(i.needs_attention and i.insights == [("", "")] * request_.insight_count for i in result.items)
     assert result.items[0].title == "Chip story 0" and result.items[0].summary.startswith("Chip story 0 happened at")
 
 

@@ -463,7 +463,7 @@ def test_import_as_published_refuses_what_publish_would_refuse(tmp_path):
     path = write(tmp_path, "2026-03-01-daily-it-news.md", text)
     report = import_paths([path])
     assert not report.created and len(report.failed) == 1
-    assert "Cannot publish" in report.failed[0].message and "raw HTML" in report.failed[0].message
+    assert "발행 불가" in report.failed[0].message and "HTML" in report.failed[0].message
     assert not Digest.objects.exists()
     assert import_paths([path], status=Status.DRAFT).created  # a draft is not live: an editor fixes it
 

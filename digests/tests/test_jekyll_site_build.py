@@ -206,8 +206,9 @@ def test_blog_site_and_preview_show_the_same_content(tmp_path, settings, client,
 # --------------------------------------------------------------------------- no script on the blog
 
 FIELDS = ["title", "item title", "summary", "insight label", "insight text", "footer"]
-FIELD_NAMES = {"title": "the title", "item title": "item 1's title", "summary": "item 1's summary",
-               "insight label": "item 1's insight 1 label", "insight text": "item 1's insight 1", "footer": "the footer"}
+# How the workflow's (Korean) refusal names each field.
+FIELD_NAMES = {"title": "제목", "item title": "항목 1의 제목", "summary": "항목 1의 요약",
+               "insight label": "항목 1의 시사점 1 소제목", "insight text": "항목 1의 시사점 1", "footer": "맺음말"}
 
 
 def carry(digest, field, text):

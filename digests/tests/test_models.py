@@ -44,3 +44,10 @@ def test_user_factory_role():
     user = UserFactory(role="Reviewer")
     assert user.has_perm("digests.review_digest") and not user.has_perm("digests.publish_digest")
     assert user.check_password("pw")
+
+
+def test_each_writer_has_its_own_footer(tech):
+    assert tech.footer_for("gemini") == tech.footer and "Gemini" in tech.footer
+    assert tech.footer_for("openai:gpt-4o-mini") == tech.footer_openai and "Gemini" not in tech.footer_openai
+    assert tech.footer_for("extractive") == tech.footer_extractive and "Gemini" not in tech.footer_extractive
+    assert tech.footer_for("") == "" and tech.footer_for("someone-else") == ""

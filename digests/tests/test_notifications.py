@@ -60,8 +60,8 @@ def test_reviewed_goes_to_the_submitter_with_the_comment(editor, reviewer):
     notifications.reviewed(digest, ReviewEvent.Action.REQUEST_CHANGES, reviewer, "3번 기사 출처 확인")
     message = mail.outbox[-1]
     assert message.to == [editor.email]
-    assert "asked for changes" in message.body and "3번 기사 출처 확인" in message.body
-    assert "requested changes" in message.subject.lower()
+    assert "변경을 요청했습니다" in message.body and "3번 기사 출처 확인" in message.body
+    assert message.subject.startswith("[변경 요청함]")
 
 
 def test_draft_ready_and_generation_failed_go_to_the_newsroom(editor, reviewer, tech):
@@ -88,7 +88,7 @@ def test_published_respects_weekdays_only(publisher, settings, monkeypatch):
 def test_published_names_the_title_readers_see(publisher):
     digest = DigestFactory(title="[2026-03-09] 편집 중인 새 제목", live_snapshot={"title": "[2026-03-09] 발행된 제목"})
     notifications.published(digest)
-    assert mail.outbox[-1].subject == "[published] [2026-03-09] 발행된 제목"
+    assert mail.outbox[-1].subject == "[발행] [2026-03-09] 발행된 제목"
     assert "편집 중인" not in mail.outbox[-1].body
 
 
@@ -96,7 +96,7 @@ def test_slack_gets_the_same_text(slack_hook, editor, reviewer):
     digest = DigestFactory(submitted_by=editor)
     notifications.reviewed(digest, ReviewEvent.Action.REJECT, reviewer, "중복 기사")
     assert len(slack_hook) == 1
-    assert "rejected" in slack_hook[0]["text"] and "중복 기사" in slack_hook[0]["text"]
+    assert "반려했습니다" in slack_hook[0]["text"] and "중복 기사" in slack_hook[0]["text"]
 
 
 def test_failures_are_logged_not_raised(slack_hook, editor, reviewer, settings, caplog,

@@ -87,7 +87,8 @@ def test_matrix_through_admin_posts(role, transition, make_user, submitter, clie
     for status in Status.values:
         digest = digest_in(status, submitter)
         url = reverse("admin:digests_digest_transition", args=[digest.pk, transition])
-        response = client.post(url, {"version": digest.version, "comment": "a comment"})
+        # "confirmed": what the reject confirmation page posts (rejecting asks once more).
+        response = client.post(url, {"version": digest.version, "comment": "a comment", "confirmed": "1"})
         stored = Digest.objects.get(pk=digest.pk)
         outcomes[status] = stored.status != status
         if outcomes[status]:

@@ -30,7 +30,7 @@ def test_markdown_is_exactly_what_the_export_writes_and_downloads(client, editor
     assert response.content.decode() == expected
     assert response["Content-Disposition"] == f'attachment; filename="{digest.date:%Y-%m-%d}-daily-it-news.md"'
     page = client.get(reverse("admin:digests_digest_markdown", args=[digest.pk])).content.decode()
-    assert "### " in page and "Download" in page
+    assert "### " in page and "내려받기" in page
 
 
 def test_diff_against_the_generated_draft(client, editor):
@@ -39,7 +39,7 @@ def test_diff_against_the_generated_draft(client, editor):
     digest.save()
     client.force_login(editor)
     url = reverse("admin:digests_digest_diff", args=[digest.pk])
-    assert "No changes: the text is exactly the generated draft." in client.get(url).content.decode()
+    assert "변경 없음: 생성된 초안과 글이 똑같습니다." in client.get(url).content.decode()
     item = digest.items.get(position=1)
     old = item.summary
     item.summary = "편집자가 고친 요약"
@@ -47,7 +47,7 @@ def test_diff_against_the_generated_draft(client, editor):
     html = client.get(url).content.decode()
     assert f'<span class="diff-del">-{old}</span>' in html
     assert '<span class="diff-add">+편집자가 고친 요약</span>' in html
-    assert "no generated draft" in client.get(reverse("admin:digests_digest_diff",
+    assert "비교할 생성 초안이 없습니다" in client.get(reverse("admin:digests_digest_diff",
                                                       args=[DigestFactory(items=0).pk])).content.decode()
 
 
@@ -56,7 +56,7 @@ def test_share_link_works_without_an_account(client, editor):
     client.force_login(editor)
     response = client.post(reverse("admin:digests_digest_share", args=[digest.pk]), follow=True)
     url = preview.share_url(digest)
-    assert "Share this preview link" in response.content.decode()
+    assert "이 미리보기 링크를 공유하세요" in response.content.decode()
     client.logout()
     shared = client.get(url.removeprefix("http://127.0.0.1:8000"))
     assert shared.status_code == 200
@@ -72,11 +72,11 @@ def test_tampered_and_expired_links_are_refused_with_a_reason(client, settings):
     token = preview.share_token(digest)
     forged = token.replace(token.split(":")[0], signing.dumps({"d": digest.pk + 1}).split(":")[0])
     response = client.get(reverse("admin:digests_digest_shared", args=[forged]))
-    assert response.status_code == 404 and "not valid" in response.content.decode()
+    assert response.status_code == 404 and "올바르지 않습니다" in response.content.decode()
     settings.NEWSROOM_PREVIEW_MAX_AGE = -1
     response = client.get(reverse("admin:digests_digest_shared", args=[token]))
-    assert response.status_code == 410 and "expired" in response.content.decode()
-    with pytest.raises(preview.PreviewLinkError, match="expired"):
+    assert response.status_code == 410 and "만료되었습니다" in response.content.decode()
+    with pytest.raises(preview.PreviewLinkError, match="만료"):
         preview.digest_from_token(token)
 
 
@@ -85,4 +85,22 @@ def test_share_link_of_a_deleted_digest(client):
     token = preview.share_token(digest)
     digest.delete()
     response = client.get(reverse("admin:digests_digest_shared", args=[token]))
-    assert response.status_code == 404 and "no longer exists" in response.content.decode()
+    assert response.status_code == 404 and "더 이상 없습니다" in response.content.decode()
+
+
+def test_previews_look_like_the_reader_site_and_never_link_unsafe_sources(client, editor):
+    """The admin preview and the shared one render the site's own post template (digests.markdown, safe_url)."""
+    from digests.models import ItemSource
+
+    digest = DigestFactory()
+    ItemSource.objects.filter(news_item__digest=digest, news_item__position=0).update(url="javascript:alert(1)")
+    ItemSource.objects.filter(news_item__digest=digest, news_item__position=1).update(url="data:text/html,<b>x</b>")
+    client.force_login(editor)
+    pages = [client.get(reverse("admin:digests_digest_preview", args=[digest.pk])).content.decode()]
+    client.logout()
+    pages.append(client.get(preview.share_url(digest).removeprefix("http://127.0.0.1:8000")).content.decode())
+    for html in pages:
+        assert 'href="/static/digests/site.css"' in html and 'class="site-header"' in html
+        assert 'class="post-content"' in html and "원문 기사 보기" in html
+        assert 'href="javascript:' not in html and 'href="data:' not in html
+        assert html.count("원문 기사 보기") == 3  # the other three items' links only

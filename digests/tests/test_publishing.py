@@ -201,7 +201,7 @@ def test_the_admin_lists_exports_with_their_errors(blog, client, tech, django_us
     page = client.get("/admin/digests/exportrecord/")
     assert page.status_code == 200
     assert "remote is read-only today" in page.content.decode()
-    assert "Failed" in page.content.decode()
+    assert "실패" in page.content.decode()
 
 
 def test_export_jekyll_commit_flag(blog, tech):
@@ -230,7 +230,7 @@ def test_publishers_hear_of_a_new_export_once(tmp_path, settings, tech, publishe
     digest = live_digest(series=tech)
     with django_capture_on_commit_callbacks(execute=True):
         publishing.export_digest(digest)
-    assert [m.subject for m in mailoutbox] == [f"[published] {digest.title}"]
+    assert [m.subject for m in mailoutbox] == [f"[발행] {digest.title}"]
     assert publisher.email in mailoutbox[0].to
     with django_capture_on_commit_callbacks(execute=True):
         assert publishing.export_digest(digest).status == Status.UNCHANGED
@@ -259,7 +259,7 @@ def test_a_live_version_with_html_the_blog_would_run_is_never_written(blog, tech
     digest = live_digest(series=tech)
     digest.live_snapshot["items"][0]["summary"] = "요약 <img src=x onerror=alert(1)> 끝"
     digest.save(update_fields=["live_snapshot"])
-    with pytest.raises(publishing.ExportError, match="item 1's summary contains raw HTML") as failure:
+    with pytest.raises(publishing.ExportError, match="항목 1의 요약에 HTML") as failure:
         publishing.export_digest(digest)
     assert failure.value.retryable is False
     assert not (site / "_posts").exists() or not any((site / "_posts").iterdir())

@@ -3,6 +3,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.db import transaction
 from django.utils import timezone
 
 from digests import signals, tasks, workflow
@@ -62,12 +63,12 @@ def test_submit_moves_to_review_audits_and_mails_reviewers(editor, reviewer, mak
 @pytest.mark.parametrize(
     "break_it, expected",
     [
-        (lambda d: d.items.last().delete(), "it has 4 of the 5 news items"),
-        (lambda d: d.items.filter(position=2).update(summary=" "), "item 3 has no summary"),
+        (lambda d: d.items.last().delete(), "뉴스 항목 5개 중 4개만 있습니다"),
+        (lambda d: d.items.filter(position=2).update(summary=" "), r"항목 3\(“뉴스 제목 \d+”\): 요약이\(가\) 비어 있습니다"),
         (lambda d: (d.items.filter(position=0).update(title=""), ItemSource.objects.filter(news_item__digest=d,
                                                                             news_item__position=0).delete()),
-         "item 1 has no title, source URL"),
-        (lambda d: d.items.get(position=4).insights.first().delete(), "item 5 has 1 of 2 insights"),
+         "항목 1: 제목이\\(가\\) 비어 있습니다; 항목 1: 출처 URL이 없습니다"),
+        (lambda d: d.items.get(position=4).insights.first().delete(), r"항목 5\(“뉴스 제목 \d+”\): 시사점 2개 중 1개만 썼습니다"),
     ],
 )
 def test_submit_refuses_an_incomplete_digest(editor, break_it, expected):
@@ -88,11 +89,11 @@ def test_submit_counts_the_series_item_count(editor, entertainment):
 
 def test_four_eyes_submitter_and_last_editor_cannot_approve(editor, reviewer, make_user):
     digest = in_review(reviewer)
-    with pytest.raises(workflow.TransitionError, match="four-eyes"):
+    with pytest.raises(workflow.TransitionError, match="4-eyes"):
         workflow.approve(digest, reviewer)
     second = make_user("Reviewer", username="second")
     workflow.record_edit(digest, second, {"title": ["a", "b"]})
-    with pytest.raises(workflow.TransitionError, match="four-eyes"):
+    with pytest.raises(workflow.TransitionError, match="4-eyes"):
         workflow.approve(digest, second)
     third = make_user("Reviewer", username="third")
     digest = workflow.approve(digest, third, "좋습니다")
@@ -109,7 +110,7 @@ def test_self_approval_setting(editor, reviewer, settings):
 @pytest.mark.parametrize("func", [workflow.request_changes, workflow.reject])
 def test_request_changes_and_reject_need_a_comment(editor, reviewer, func, django_capture_on_commit_callbacks):
     digest = in_review(editor)
-    with pytest.raises(workflow.TransitionError, match="needs a comment"):
+    with pytest.raises(workflow.TransitionError, match="이유를 알려 줄 댓글이 필요합니다"):
         func(digest, reviewer, "   ")
     with django_capture_on_commit_callbacks(execute=True):
         func(digest, reviewer, "2번 요약이 원문과 다릅니다")
@@ -189,7 +190,7 @@ def test_imported_published_digest_stays_live_when_reopened(publisher):
 def test_unpublish_clears_the_live_version_and_queues_removal(editor, reviewer, publisher, queued, received,
                                                               django_capture_on_commit_callbacks):
     digest = workflow.publish(workflow.approve(in_review(editor), reviewer), publisher)
-    with pytest.raises(workflow.TransitionError, match="needs a comment"):
+    with pytest.raises(workflow.TransitionError, match="댓글이 필요합니다"):
         workflow.unpublish(digest, publisher, "")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.unpublish(digest, publisher, "오보 확인")
@@ -204,7 +205,7 @@ def test_approve_refuses_a_version_the_reviewer_did_not_see(editor, reviewer, ma
     digest = in_review(editor)
     seen = Digest.objects.get(pk=digest.pk)
     workflow.record_edit(digest, make_user("Editor", username="e2"), {"title": ["a", "b"]})
-    with pytest.raises(workflow.StaleVersionError, match="changed since you opened it"):
+    with pytest.raises(workflow.StaleVersionError, match="내가 연 뒤 다이제스트가 바뀌었습니다"):
         workflow.approve(seen, reviewer)
     assert Digest.objects.get(pk=digest.pk).status == Status.IN_REVIEW
 
@@ -223,7 +224,7 @@ def test_record_edit_logs_only_real_changes(editor):
 
 def test_record_edit_refuses_read_only_digests(editor):
     digest = DigestFactory(status=Status.APPROVED)
-    with pytest.raises(workflow.TransitionError, match="read-only: reopen it"):
+    with pytest.raises(workflow.TransitionError, match="읽기 전용입니다. 정정하려면 다시 여세요"):
         workflow.record_edit(digest, editor, {"title": ["a", "b"]})
 
 
@@ -270,7 +271,7 @@ def test_item_comment(editor, reviewer):
     event = workflow.comment(digest, reviewer, "출처가 약합니다", news_item=item)
     assert (event.action, event.news_item, event.actor) == ("comment", item, reviewer)
     other = NewsItemFactory()
-    with pytest.raises(workflow.TransitionError, match="another digest"):
+    with pytest.raises(workflow.TransitionError, match="다른 다이제스트"):
         workflow.comment(digest, reviewer, "x", news_item=other)
 
 
@@ -280,7 +281,7 @@ def test_available_lists_exactly_what_the_user_may_do(editor, reviewer, publishe
     workflow.submit(digest, editor)
     assert [t.name for t in workflow.available(digest, editor)] == []
     assert [t.name for t in workflow.available(digest, reviewer)] == ["approve", "request_changes", "reject"]
-    assert workflow.blocked_reason("approve", digest, editor).startswith("You may not approve")
+    assert workflow.blocked_reason("approve", digest, editor).startswith("이 다이제스트를 승인할 권한이 없습니다")
 
 
 def test_every_transition_writes_one_event(editor, reviewer, publisher, queued):
@@ -316,7 +317,7 @@ def test_submit_refuses_text_the_blog_would_run_as_html(editor):
     item = digest.items.get(position=1)
     item.summary = "요약 <img src=x onerror=alert(1)> 끝"
     item.save()
-    with pytest.raises(workflow.TransitionError, match=r"item 2's summary contains raw HTML '<img src=x onerror=alert\(1\)>'"):
+    with pytest.raises(workflow.TransitionError, match=r"항목 2의 요약에 HTML '<img src=x onerror=alert\(1\)>'"):
         workflow.submit(digest, editor)
     digest.refresh_from_db()
     assert digest.status == Status.DRAFT and not digest.events.exists()
@@ -326,7 +327,7 @@ def test_publish_refuses_unsafe_content_that_slipped_in_after_approval(editor, r
     digest = workflow.approve(in_review(editor), reviewer)
     # A write behind the workflow's back (a shell, a bad import): publishing is the last gate.
     ItemSource.objects.filter(news_item__digest=digest).update(url="javascript:alert(1)")
-    with pytest.raises(workflow.TransitionError, match="item 1 source URL 'javascript:alert\\(1\\)' is not an http"):
+    with pytest.raises(workflow.TransitionError, match="출처 URL 'javascript:alert\\(1\\)'은\\(는\\) http\\(s\\) 주소가 아닙니다"):
         workflow.publish(digest, publisher)
     digest.refresh_from_db()
     assert digest.status == Status.APPROVED and digest.live_snapshot is None and queued == []
@@ -345,3 +346,115 @@ def test_first_publication_keeps_the_post_date_on_the_digests_date(editor, revie
         assert digest.published_at >= before
     else:
         assert local.time() == expected
+
+
+# The gate at every step: submit, a save in review, approve, publish, a scheduled publication ------------
+
+
+def empty_summary(digest, position=1):
+    """Break the digest behind the workflow's back (a shell, a bad import): item `position`'s summary emptied."""
+    digest.items.filter(position=position).update(summary="")
+    return digest.items.get(position=position)
+
+
+def test_approve_refuses_an_incomplete_digest_naming_the_item_and_field(editor, reviewer):
+    digest = in_review(editor)
+    item = empty_summary(digest)
+    with pytest.raises(workflow.IncompleteError) as refused:
+        workflow.approve(digest, reviewer)
+    assert f"승인 불가: 항목 2(“{item.title}”): 요약이(가) 비어 있습니다" in str(refused.value)
+    assert refused.value.reasons == [f"항목 2(“{item.title}”): 요약이(가) 비어 있습니다"]
+    assert Digest.objects.get(pk=digest.pk).status == Status.IN_REVIEW
+    assert not digest.events.filter(action="approve").exists()
+
+
+def test_publish_refuses_an_incomplete_digest(editor, reviewer, publisher, queued):
+    digest = workflow.approve(in_review(editor), reviewer)
+    digest.items.get(position=3).insights.update(text="")
+    with pytest.raises(workflow.IncompleteError, match=r"발행 불가: 항목 4\(“뉴스 제목 \d+”\): 시사점 2개 중 0개만 썼습니다"):
+        workflow.publish(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.status == Status.APPROVED and digest.live_snapshot is None and queued == []
+
+
+def test_a_save_in_review_that_leaves_the_digest_incomplete_is_refused_and_rolled_back(editor, reviewer):
+    digest = in_review(editor)
+    with pytest.raises(workflow.IncompleteError, match="저장 불가: 항목 2"):
+        with transaction.atomic():
+            empty_summary(digest)
+            workflow.record_edit(digest, reviewer, {"summary": ["old", ""]})
+    digest.refresh_from_db()
+    assert digest.items.get(position=1).summary and digest.version == 1
+    assert not digest.events.filter(action="edit").exists()
+    # A draft may be saved incomplete: it is still being written.
+    draft = DigestFactory()
+    with transaction.atomic():
+        empty_summary(draft)
+        workflow.record_edit(draft, editor, {"summary": ["old", ""]})
+    assert Digest.objects.get(pk=draft.pk).version == 2
+
+
+def test_a_due_publication_that_fails_the_gate_is_not_published_recorded_and_told(
+        editor, reviewer, publisher, queued, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    digest = workflow.approve(in_review(editor), reviewer)
+    workflow.schedule(digest, publisher, now - dt.timedelta(minutes=1))
+    item = empty_summary(digest, position=0)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert workflow.publish_due(now=now) == []
+    digest.refresh_from_db()
+    assert digest.status == Status.APPROVED and digest.live_snapshot is None and queued == []
+    # The schedule is used up: it is not retried (and mailed) every minute.
+    assert digest.publish_at is None
+    event = digest.events.get(action="publish_refused")
+    assert event.actor is None and f"항목 1(“{item.title}”): 요약이(가) 비어 있습니다" in event.comment
+    [message] = mail.outbox
+    assert publisher.email in message.to and editor.email in message.to
+    assert "[발행 안 됨]" in message.subject and f"항목 1(“{item.title}”): 요약이(가) 비어 있습니다" in message.body
+    assert workflow.publish_due(now=now + dt.timedelta(minutes=1)) == []
+    assert digest.events.filter(action="publish_refused").count() == 1
+
+
+# Four-eyes that cannot be walked around -------------------------------------------------
+
+
+def test_nobody_who_changed_the_digest_since_submission_may_approve_it(editor, reviewer, make_user):
+    """Editor submits, a reviewer rewrites two summaries, the editor then fixes a typo: that reviewer may not approve."""
+    digest = in_review(editor)
+    workflow.record_edit(digest, reviewer, {"item 2 summary": ["a", "b"], "item 4 summary": ["c", "d"]})
+    workflow.record_edit(digest, editor, {"item 1 title": ["오타", "오탈자"]})
+    digest.refresh_from_db()
+    assert digest.last_edited_by == editor  # the old rule looked at this one field only
+    with pytest.raises(workflow.TransitionError, match="4-eyes"):
+        workflow.approve(digest, reviewer)
+    assert "4-eyes" in workflow.blocked_reason("approve", digest, reviewer)
+    # An edit before a new submission no longer counts: the next round is judged on its own.
+    workflow.request_changes(digest, make_user("Reviewer", username="third"), "다시 봐 주세요")
+    workflow.submit(digest, editor)
+    assert workflow.approve(digest, reviewer).status == Status.APPROVED
+
+
+# "Needs attention" -----------------------------------------------------------------------
+
+
+def test_a_flagged_item_blocks_approval_until_cleared_or_overridden(editor, reviewer, make_user):
+    digest = DigestFactory()
+    flagged = digest.items.get(position=2)
+    NewsItem_ = type(flagged)
+    NewsItem_.objects.filter(pk=flagged.pk).update(needs_attention=True)
+    digest = workflow.submit(digest, editor)  # a flag does not hold back the submission
+    second = make_user("Reviewer", username="second")
+    with pytest.raises(workflow.IncompleteError, match=r"항목 3\(“.+”\)은\(는\) 확인이 필요합니다"):
+        workflow.approve(digest, second)
+    with pytest.raises(workflow.TransitionError, match="이유를 댓글로"):
+        workflow.override_attention(flagged, second, " ")
+    with pytest.raises(workflow.TransitionError, match="검토자만"):
+        workflow.override_attention(flagged, editor, "괜찮아요")
+    workflow.override_attention(flagged, second, "원문을 확인했습니다")
+    flagged.refresh_from_db()
+    assert flagged.needs_attention and flagged.attention_override_by == second
+    # Overriding is not an edit: the same reviewer may still approve.
+    assert workflow.approve(digest, second, "좋습니다").status == Status.APPROVED
+    event = digest.events.get(action="override")
+    assert (event.actor, event.news_item, event.comment) == (second, flagged, "원문을 확인했습니다")

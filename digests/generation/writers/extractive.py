@@ -1,5 +1,7 @@
-"""The offline writer: the entry's own title and first sentences, no insights, every item flagged for the editor."""
+"""The offline writer: the entry's own title and first sentences, empty insights to fill, every item flagged."""
 import time
+
+from django.utils.translation import gettext as _
 
 from ... import verify
 from .base import WriteResult, Writer, WriterError, WrittenItem
@@ -27,15 +29,19 @@ class ExtractiveWriter(Writer):
         chosen = request.candidates[: request.item_count]
         if len(chosen) < request.item_count:
             raise WriterError(f"Only {len(chosen)} candidates for {request.item_count} items", kind="too_few")
+        # It cannot write insights: it leaves the series' number of them empty, so the editor types
+        # into them instead of adding rows, and the gate says which are still missing.
+        empty = [("", "")] * request.insight_count
         items = []
         for c in chosen:
             # Its sentences are the lead source's own, so each cites source 1 and quotes itself.
             lead = c.articles[0].text if c.articles and c.articles[0].text else c.summary
             sentences = [(s, 1, s) for s in first_sentences(lead)] or [(c.title, 1, c.title)]
-            items.append(WrittenItem(candidate=c, title=c.title, summary=" ".join(s for s, _, _ in sentences),
-                                     insights=[], needs_attention=True, sentences=sentences))
+            items.append(WrittenItem(candidate=c, title=c.title, summary=" ".join(s for s, _n, _q in sentences),
+                                     insights=list(empty), needs_attention=True, sentences=sentences))
         return WriteResult(
             items=items, writer=self.name, latency=round(time.perf_counter() - started, 3),
-            warnings=[f"Extractive writer: the {len(items)} items have no insights and untranslated text; "
-                      "each is flagged for an editor."],
+            warnings=[_("Offline draft: the %(count)s items keep the feeds' own text (translate it) and have "
+                        "%(insights)s empty insights each to write; each item is flagged for an editor.")
+                      % {"count": len(items), "insights": request.insight_count}],
         )

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="Set everything up, then exit")
 
     def handle(self, *args, addrport, no_serve, **options):
-        self.step("1/5 Creating the database")
+        self.step("1/5 Compiling the Korean translations and creating the database")
+        call_command("compile_translations", verbosity=0)
         call_command("migrate", interactive=False, verbosity=0)
 
         self.step("2/5 Importing the sample posts")

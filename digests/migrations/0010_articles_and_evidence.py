@@ -15,12 +15,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='feedentry',
             name='links',
-            field=models.JSONField(blank=True, default=list),
+            field=models.JSONField(blank=True, default=list, verbose_name='links'),
         ),
         migrations.AddField(
             model_name='newsitem',
             name='provenance',
-            field=models.JSONField(blank=True, default=dict, editable=False),
+            field=models.JSONField(blank=True, default=dict, editable=False, verbose_name='provenance'),
         ),
         migrations.CreateModel(
             name='ArticlePage',
