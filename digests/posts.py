@@ -58,7 +58,7 @@ def digest_to_post(digest: Digest) -> jekyll.Post:
                 title=item.title,
                 summary=item.summary,
                 insights=[jekyll.Insight(label=i.label, text=i.text) for i in item.insights.all()],
-                source_url=item.source_url,
+                sources=[jekyll.Source(url=item.source_url, name=item.source_name)] if item.source_url else [],
             )
             for item in digest.items.all()
         ],
@@ -80,7 +80,7 @@ def post_to_snapshot(post: jekyll.Post) -> dict:
             {
                 "title": item.title,
                 "summary": item.summary,
-                "source_url": item.source_url,
+                "sources": [{"url": s.url, "name": s.name} for s in item.sources],
                 "insights": [{"label": i.label, "text": i.text} for i in item.insights],
             }
             for item in post.items
@@ -100,7 +100,7 @@ def snapshot_to_post(snapshot: dict) -> jekyll.Post:
             jekyll.Item(
                 title=item["title"],
                 summary=item["summary"],
-                source_url=item.get("source_url", ""),
+                sources=[jekyll.Source(url=s["url"], name=s.get("name", "")) for s in item.get("sources", [])],
                 insights=[jekyll.Insight(label=i["label"], text=i["text"]) for i in item["insights"]],
             )
             for item in snapshot["items"]

@@ -33,7 +33,8 @@ def post_problems(post: jekyll.Post) -> list[str]:
         where = f"item {number}"
         problems += text_problems(f"{where}'s title", item.title)
         problems += text_problems(f"{where}'s summary", item.summary)
-        problems += url_problems(where, item.source_url)
+        for source in item.sources:
+            problems += url_problems(where, source.url)
         for index, insight in enumerate(item.insights, start=1):
             problems += text_problems(f"{where}'s insight {index} label", insight.label)
             problems += text_problems(f"{where}'s insight {index}", insight.text)
