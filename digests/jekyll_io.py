@@ -22,7 +22,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import cache, jekyll
+from . import jekyll, readers
 from .models import Digest, Insight, NewsItem, ReviewEvent, Series, Status
 from .posts import post_date, post_to_snapshot
 
@@ -733,8 +733,8 @@ class _Importer:
         _insert_dicts(ReviewEvent, [{**self._event_values(prep, "", True), "digest_id": pk}
                                     for pk, prep in zip(ids, preps)])
         if self.status == Status.PUBLISHED:
-            # No save(), so no post_save: drop the public pages once the batch commits.
-            cache._invalidate_once_on_commit()
+            # No save(), so no post_save: the search index and the page cache's generation follow here.
+            readers.live_changed(ids)
 
     def _update_all(self, preps):
         """Store what the files say over existing digests as _import would, with a few statements for them all.
@@ -774,8 +774,8 @@ class _Importer:
         _insert_dicts(ReviewEvent, [{**self._event_values(prep, prep.existing[1], False), "digest_id": pk}
                                     for pk, prep in zip(ids, preps)])
         if published:
-            # No save(), so no post_save: drop the public pages once the batch commits.
-            cache._invalidate_once_on_commit()
+            # No save(), so no post_save: the search index and the page cache's generation follow here.
+            readers.live_changed(ids)
 
     def _series_for(self, post, name, warn):
         if self._series is None:

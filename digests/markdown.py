@@ -62,8 +62,8 @@ def safe_url(url: str) -> str:
     return url if _SAFE_URL.match(url) else ""
 
 
-def plain_text(text: str, limit: int = 200) -> str:
-    """Markdown as plain text, for descriptions (OpenGraph, feed summaries)."""
+def plain_text(text: str, limit: int | None = 200) -> str:
+    """Markdown as plain text, for descriptions (OpenGraph, feed summaries); limit None: all of it."""
     # Unescaped again: templates escape it once more on output.
     text = " ".join(html.unescape(nh3.clean(_markdown(text or ""), tags=set())).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if limit is None or len(text) <= limit else text[: limit - 1].rstrip() + "…"
