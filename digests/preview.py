@@ -66,7 +66,7 @@ def reader_items(post):
     """Items with their summaries rendered to safe HTML, for the reader-like preview template."""
     return [
         {"title": item.title, "summary_html": to_html(item.summary), "insights": item.insights,
-         "source_url": item.source_url}
+         "sources": item.sources}
         for item in post.items
     ]
 

@@ -31,17 +31,20 @@ def current() -> tuple[int, "timezone.datetime | None"]:
     return row or (0, None)
 
 
-def _remember_live(sender, instance, **kwargs):
-    instance._live_at_load = instance.__dict__.get("live_snapshot")
+def _read_live_before(sender, instance, update_fields=None, raw=False, **kwargs):
+    # From the database, not from when the instance was loaded: refresh_from_db and queryset updates
+    # in between would make an in-memory copy lie. One query, and only for saves that write the field.
+    if update_fields is not None and "live_snapshot" not in update_fields:
+        instance._live_before = instance.__dict__.get("live_snapshot")
+        return
+    instance._live_before = (sender.objects.filter(pk=instance.pk).values_list("live_snapshot", flat=True).first()
+                             if instance.pk else None)
 
 
-def _live_saved(sender, instance, created=False, **kwargs):
+def _live_saved(sender, instance, **kwargs):
     # Workflow saves and the importer's saves alike: whatever changes a live version goes through here.
-    before = getattr(instance, "_live_at_load", None)
-    after = instance.__dict__.get("live_snapshot")
-    if before != after:
+    if getattr(instance, "_live_before", None) != instance.__dict__.get("live_snapshot"):
         live_changed([instance.pk])
-    instance._live_at_load = after
 
 
 def _live_deleted(sender, instance, **kwargs):
@@ -51,10 +54,10 @@ def _live_deleted(sender, instance, **kwargs):
 
 def connect():
     """Hook live-version changes made through the ORM (apps.ready); bulk writers call live_changed themselves."""
-    from django.db.models.signals import post_delete, post_init, post_save
+    from django.db.models.signals import post_delete, post_save, pre_save
 
     from .models import Digest
 
-    post_init.connect(_remember_live, sender=Digest, dispatch_uid="digests.readers.remember_live")
+    pre_save.connect(_read_live_before, sender=Digest, dispatch_uid="digests.readers.read_live_before")
     post_save.connect(_live_saved, sender=Digest, dispatch_uid="digests.readers.live_saved")
     post_delete.connect(_live_deleted, sender=Digest, dispatch_uid="digests.readers.live_deleted")
