@@ -11,6 +11,8 @@ from .markdown import plain_text
 # Content morphemes only: nouns, verb and adjective stems, roots, foreign words, numbers, hanja.
 # Particles and endings (정부가, 정부는 → 정부) and bound nouns (것, 수) are left out.
 KEPT_TAGS = frozenset({"NNG", "NNP", "VV", "VA", "XR", "SL", "SN", "SH", "VV-I", "VV-R", "VA-I", "VA-R"})
+# Morphemes that make up one written compound word (a noun prefix starts one).
+COMPOUND_TAGS = frozenset({"NNG", "NNP", "XPN", "SL", "SN", "SH", "XR"})
 URL = re.compile(r"(?:https?://|ftp://|www\.)\S+|\S+@\S+\.\w+", re.IGNORECASE)
 WORD = re.compile(r"\w+")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -43,18 +45,32 @@ def document_text(snapshot: dict) -> str:
         for insight in item.get("insights", []):
             parts.append(f"{insight.get('label', '')}: {insight.get('text', '')}" if insight.get("label")
                          else insight.get("text", ""))
+    lines = [URL.sub(" ", plain_text(part, limit=None)) for part in parts if part]
     tags = (snapshot.get("extra") or {}).get("tags") or []
     if isinstance(tags, list):
-        parts.append(" ".join(f"#{tag}" for tag in tags))
-    lines = (URL.sub(" ", plain_text(part, limit=None)) for part in parts if part)
+        lines.append(" ".join(str(tag) for tag in tags))  # names, not Markdown
     return "\n".join(" ".join(line.split()) for line in lines if line.strip())
 
 
 def _terms(tokens) -> list[str]:
-    out = []
+    """Kept morphemes, plus each compound written as one word (배리어+프리 → 배리어프리, 재+계약 → 재계약).
+
+    Kiwi splits the same compound differently by context ("배리어프리" alone, "배리어 프리" in a
+    sentence): the joined form matches either way, and a prefix (재) only counts inside its word.
+    """
+    out, run, end = [], [], None
     for token in tokens:
+        if token.tag in COMPOUND_TAGS and token.start == end and run:
+            run.append(token.form)
+        else:
+            if len(run) > 1:
+                out.extend(WORD.findall("".join(run).lower()))
+            run = [token.form] if token.tag in COMPOUND_TAGS else []
+        end = token.start + token.len
         if token.tag in KEPT_TAGS:
             out.extend(WORD.findall(token.form.lower()))
+    if len(run) > 1:
+        out.extend(WORD.findall("".join(run).lower()))
     return out
 
 
