@@ -2,9 +2,6 @@
 through the proxy cache within the shared lifetime, and an unpublished digest is never served by the proxy after that."""
 import os
 import re
-import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -16,7 +13,7 @@ from conftest import in_ci
 from digests import workflow
 from digests.models import Status
 from digests.tests.factories import DigestFactory, SeriesFactory, UserFactory
-from digests.tests.redis_server import free_port
+from digests.tests.proxy import NGINX, Stack
 from digests.tests.test_generation_celery import shared_database  # noqa: F401
 
 # Transactional: gunicorn reads what the test commits. Each test makes the rows it needs (the flush between
@@ -24,43 +21,6 @@ from digests.tests.test_generation_celery import shared_database  # noqa: F401
 pytestmark = [pytest.mark.nginx, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-MAIN_CONFIG = """\
-user root;
-worker_processes 1;
-daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {folder}/access.log;
-    include {folder}/newsroom.conf;
-}}
-"""
-
-
-def wait_for(url, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code < 500:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.1)
-    raise AssertionError(f"nothing answered at {url} within {timeout} s")
-
-
-def site_config(folder, app_port, proxy_port):
-    """deploy/nginx.conf as shipped, with this test's ports and folders on the lines it marks "# site:"."""
-    text = (ROOT / "deploy" / "nginx.conf").read_text()
-    for old, new in [("/var/cache/nginx/newsroom", str(folder / "cache")), ("127.0.0.1:8000", f"127.0.0.1:{app_port}"),
-                     ("listen 80;", f"listen 127.0.0.1:{proxy_port};"),
-                     ("/srv/newsroom/staticfiles/", f"{ROOT / 'static'}/")]:
-        assert old in text, old
-        text = text.replace(old, new)
-    return text
 
 
 @pytest.fixture(scope="module")
@@ -71,32 +31,12 @@ def proxy(shared_database, tmp_path_factory):  # noqa: F811
         if in_ci():
             pytest.fail(message)
         pytest.skip(message)
-    folder = tmp_path_factory.mktemp("nginx")
-    app_port, proxy_port = free_port(), free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings_test", "DATABASE_URL": shared_database,
            "LOG_LEVEL": "WARNING"}
     env.pop("TEST_DATABASE_NAME", None)
-    app_log = open(folder / "gunicorn.log", "ab")
-    app = subprocess.Popen([sys.executable, "-m", "gunicorn", "newsroom.wsgi", "--bind", f"127.0.0.1:{app_port}",
-                            "--workers", "2", "--preload"], cwd=ROOT, env=env, stdout=app_log, stderr=subprocess.STDOUT,
-                           start_new_session=True)
-    (folder / "cache").mkdir()
-    (folder / "newsroom.conf").write_text(site_config(folder, app_port, proxy_port))
-    (folder / "nginx.conf").write_text(MAIN_CONFIG.format(folder=folder))
-    check = subprocess.run([NGINX, "-t", "-c", str(folder / "nginx.conf"), "-p", str(folder)], capture_output=True,
-                           text=True)
-    assert check.returncode == 0, check.stderr
-    nginx = subprocess.Popen([NGINX, "-c", str(folder / "nginx.conf"), "-p", str(folder)], start_new_session=True)
-    try:
-        wait_for(f"http://127.0.0.1:{app_port}/robots.txt")
-        wait_for(f"http://127.0.0.1:{proxy_port}/robots.txt")
-        yield f"http://127.0.0.1:{proxy_port}"
-    finally:
-        for process in (nginx, app):
-            if process.poll() is None:
-                os.killpg(process.pid, 15)
-                process.wait(10)
-        app_log.close()
+    stack = Stack(tmp_path_factory.mktemp("nginx"), env, ROOT / "static").start()
+    yield stack.proxy_url
+    stack.stop()
 
 
 @pytest.fixture
