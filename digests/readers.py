@@ -1,6 +1,8 @@
 """What readers see changed: the search index follows and the site's generation moves, in the same transaction."""
+import datetime as dt
 import logging
 
+from django.db import connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,9 +28,23 @@ def live_changed(digest_ids=()) -> None:
 
 
 def current() -> tuple[int, "timezone.datetime | None"]:
-    """The site's generation and when it last moved (0, None before the first change)."""
-    row = SiteVersion.objects.filter(pk=SITE).values_list("generation", "changed_at").first()
-    return row or (0, None)
+    """The site's generation and when it last moved (0, None before the first change).
+
+    Every public request asks, cached or not: plain SQL, since building the ORM query costs twenty
+    times more than running it.
+    """
+    table = connection.ops.quote_name(SiteVersion._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT generation, changed_at FROM {table} WHERE id = %s", [SITE])  # noqa: S608
+        row = cursor.fetchone()
+    if row is None:
+        return 0, None
+    generation, changed_at = row
+    if isinstance(changed_at, str):  # SQLite: ISO text in UTC
+        changed_at = dt.datetime.fromisoformat(changed_at)
+    if changed_at is not None and timezone.is_naive(changed_at):
+        changed_at = timezone.make_aware(changed_at, dt.timezone.utc)
+    return generation, changed_at
 
 
 def _read_live_before(sender, instance, update_fields=None, raw=False, **kwargs):

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import F, OuterRef, Subquery, TextField
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -146,12 +145,13 @@ def digest_detail(request, category, year, month, day, slug):
         raise Http404("No such date") from None
     digest = get_object_or_404(with_live_change(live_digests()), series__jekyll_category=category, date=date, slug=slug)
     snap = digest.live_snapshot
-    siblings = Digest.objects.live().filter(series_id=digest.series_id).values("date", "slug", live_title=KT("live_snapshot__title"))
-    previous = siblings.filter(date__lt=date).order_by("-date").first()
-    following = siblings.filter(date__gt=date).order_by("date").first()
-    for neighbour in (previous, following):
-        if neighbour:
-            neighbour["url"] = permalink(category, neighbour["date"], neighbour["slug"])
+    # Whole rows, not .values() with a JSON key lookup: half the time to build the query, and building
+    # queries is most of what this view costs.
+    siblings = Digest.objects.live().filter(series_id=digest.series_id).only("date", "slug", "live_snapshot")
+    previous, following = (
+        {"url": permalink(category, n.date, n.slug), "live_title": n.live_snapshot["title"]} if n else None
+        for n in (siblings.filter(date__lt=date).order_by("-date").first(),
+                  siblings.filter(date__gt=date).order_by("date").first()))
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""
     description = plain_text(first_summary)
     published = snapshot_date(digest)
