@@ -20,7 +20,7 @@ from markdownx.widgets import AdminMarkdownxWidget
 
 from . import preview, workflow
 from .forms import DigestActionForm, DigestAdminForm
-from .models import Digest, Insight, NewsItem, ReviewEvent, Series, Status
+from .models import Digest, Insight, ItemSource, NewsItem, ReviewEvent, Series, Status
 from .posts import with_content
 
 # Item positions are moved out of the way first, so a reorder never meets the (digest, position) constraint.
@@ -72,13 +72,34 @@ class InsightInline(ReadOnlyUnlessEditable, nested_admin.NestedTabularInline):
     formfield_overrides = {Insight._meta.get_field("text").__class__: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}}
 
 
+class ItemSourceFormSet(NestedInlineFormSet):
+    def get_queryset(self):
+        # As InsightFormSet: the sources came with the items, one query for all of them.
+        prefetched = getattr(self.instance, "_prefetched_objects_cache", {}).get("sources")
+        if prefetched is not None and not self.is_bound:
+            return prefetched
+        return super().get_queryset()
+
+
+class ItemSourceInline(ReadOnlyUnlessEditable, nested_admin.NestedTabularInline):
+    """The articles an item rests on, in the order the post lists them (one link line each)."""
+
+    model = ItemSource
+    formset = ItemSourceFormSet
+    extra = 0
+    min_num = 1
+    fields = ["url", "name", "position"]
+    sortable_field_name = "position"
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
+
+
 class NewsItemInline(ReadOnlyUnlessEditable, nested_admin.NestedStackedInline):
     model = NewsItem
     extra = 0
-    fields = ["title", "summary", "source_url", "source_name", "tags", "needs_attention", "rewrite", "position"]
+    fields = ["title", "summary", "tags", "needs_attention", "rewrite", "position"]
     readonly_fields = ["rewrite"]
     sortable_field_name = "position"
-    inlines = [InsightInline]
+    inlines = [ItemSourceInline, InsightInline]
 
     @admin.display(description="Rewrite")
     def rewrite(self, item):
@@ -92,7 +113,8 @@ class NewsItemInline(ReadOnlyUnlessEditable, nested_admin.NestedStackedInline):
     def get_queryset(self, request):
         # The digest rides along: each item's nested insight inline asks it whether it is editable.
         return super().get_queryset(request).select_related("digest").prefetch_related(
-            "tags", Prefetch("insights", queryset=Insight.objects.order_by("position", "id")))
+            "tags", Prefetch("insights", queryset=Insight.objects.order_by("position", "id")),
+            Prefetch("sources", queryset=ItemSource.objects.order_by("position", "id")))
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
@@ -144,7 +166,7 @@ def collect_changes(form, formsets):
             continue
         parent = getattr(formset, "parent_form", None)
         owner = f"item “{parent.instance.title or parent.instance.pk}” " if parent is not None else ""
-        noun = "insight" if formset.model is Insight else "item"
+        noun = {Insight: "insight", ItemSource: "source"}.get(formset.model, "item")
         for index, sub in enumerate(formset.forms, start=1):
             if not sub.has_changed() and not formset._should_delete_form(sub):
                 continue

@@ -29,7 +29,7 @@ class SourceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Fetch the selected sources' series now")
     def fetch_now(self, request, queryset):
-        from . import tasks
+        from .generation import tasks
 
         for series_id in sorted(set(queryset.values_list("series_id", flat=True))):
             transaction.on_commit(lambda sid=series_id: tasks.fetch_sources.delay(series_id=sid))
@@ -101,7 +101,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
 
     def regenerate_item_view(self, request, item_id):
         """Pick another candidate of the day for one item (or let the ranking pick) and have it rewritten."""
-        from . import tasks
+        from .generation import tasks
         from .generation import merge
         from .generation.service import GenerationError
         from .workflow import TransitionError
@@ -123,8 +123,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
                                   messages.SUCCESS)
             return HttpResponseRedirect(back)
         used = set(digest.items.exclude(pk=item.pk).values_list("candidate_id", flat=True))
-        candidates = [c for c in merge.candidates_for(digest.series, digest.date, _window_hours())
-                      if c.id not in used][:30]
+        candidates = [c for c in merge.candidates_for(digest.series, digest.date) if c.id not in used][:30]
         context = {
             **self.admin_site.each_context(request), "title": f"Regenerate item {item.position + 1}", "item": item,
             "digest": digest, "candidates": candidates, "back": back, "opts": self.model._meta,
@@ -132,8 +131,3 @@ class GenerationRunAdmin(admin.ModelAdmin):
         }
         return TemplateResponse(request, "admin/digests/generationrun/regenerate_item.html", context)
 
-
-def _window_hours():
-    from django.conf import settings
-
-    return settings.NEWSROOM_CANDIDATE_WINDOW_HOURS

@@ -1,6 +1,7 @@
 """The newsroom's data: series, digests with their items and insights, and what feeds them."""
 import datetime as dt
 import zoneinfo
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,6 +34,11 @@ class Series(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=100)
     jekyll_category = models.CharField(max_length=100, unique=True)
+    # The blog's first posts used "news" for what is now "tech": imported, they join this series
+    # and keep their own category (and so their /news/... permalink).
+    other_categories = models.CharField(
+        max_length=200, blank=True,
+        help_text="Space-separated categories of the series' older posts, e.g. “news”; they keep their URLs")
     post_slug = models.SlugField(max_length=100, help_text="File name slug: _posts/<date>-<post slug>.md")
     title_template = models.CharField(max_length=200, validators=[validate_title_template])
     item_count = models.PositiveSmallIntegerField(default=5)
@@ -53,6 +59,10 @@ class Series(models.Model):
     @property
     def tzinfo(self):
         return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def categories(self):
+        return [self.jekyll_category, *self.other_categories.split()]
 
     def title_for(self, date):
         return self.title_template.format(date=date.isoformat())
@@ -102,6 +112,8 @@ class Digest(models.Model):
     series = models.ForeignKey(Series, on_delete=models.PROTECT, related_name="digests")
     date = models.DateField()
     slug = models.SlugField(max_length=100, help_text="The post slug of the file name")
+    # Blank: the series' category. Set for posts of one of the series' other (older) categories.
+    category = models.CharField(max_length=100, blank=True, help_text="Empty: the series' category")
     title = models.CharField(max_length=300)
     published_at = models.DateTimeField(null=True, blank=True, help_text="The front matter date")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
@@ -155,11 +167,12 @@ class Digest(models.Model):
         return self.live_snapshot is not None
 
     @property
-    def category(self):
-        return self.series.jekyll_category
+    def jekyll_category(self):
+        """The post's category: the series' unless the digest has one of its own."""
+        return self.category or self.series.jekyll_category
 
     def get_absolute_url(self):
-        return jekyll.permalink(self.series.jekyll_category, self.date, self.slug)
+        return jekyll.permalink(self.jekyll_category, self.date, self.slug)
 
 
 class NewsItem(models.Model):
@@ -169,8 +182,6 @@ class NewsItem(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     title = models.CharField(max_length=300, blank=True)
     summary = MarkdownxField(blank=True)
-    source_url = models.URLField(max_length=2000, blank=True)
-    source_name = models.CharField(max_length=200, blank=True)
     tags = PrefetchedTaggableManager(blank=True)
     # Set when the writer could not do its job (the extractive fallback leaves no insights).
     needs_attention = models.BooleanField(default=False)
@@ -182,6 +193,33 @@ class NewsItem(models.Model):
 
     def __str__(self):
         return self.title or f"Item {self.position}"
+
+
+class ItemSource(models.Model):
+    """One article a news item rests on; a story told by several outlets has several, in order."""
+
+    news_item = models.ForeignKey(NewsItem, on_delete=models.CASCADE, related_name="sources")
+    position = models.PositiveSmallIntegerField(default=0)
+    url = models.URLField(max_length=2000)
+    name = models.CharField(max_length=200, blank=True, help_text="The outlet, e.g. TechCrunch")
+    # The feed entry it came from (title, the feed's text), when generation found it.
+    entry = models.ForeignKey("FeedEntry", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self):
+        return self.name or self.url
+
+    @property
+    def domain(self):
+        return outlet_domain(self.url)
+
+
+def outlet_domain(url):
+    """`techcrunch.com` for https://www.techcrunch.com/...: what readers see beside a source."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
 
 
 class Insight(models.Model):

@@ -5,6 +5,7 @@ import httpx
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +15,11 @@ from .models import ReviewEvent
 log = logging.getLogger(__name__)
 
 Action = ReviewEvent.Action
+
+
+def after_commit(func, *args):
+    """Send a notification once the change it tells of is committed; a mail or Slack failure never undoes it."""
+    transaction.on_commit(lambda: func(*args), robust=True)
 
 
 def users_with_perm(codename):

@@ -5,7 +5,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from . import jekyll
-from .models import Digest, Insight, NewsItem
+from .models import Digest, Insight, ItemSource, NewsItem
 
 
 def with_content(queryset):
@@ -15,7 +15,8 @@ def with_content(queryset):
         Prefetch(
             "items",
             queryset=NewsItem.objects.order_by("position", "id").prefetch_related(
-                Prefetch("insights", queryset=Insight.objects.order_by("position", "id"))
+                Prefetch("insights", queryset=Insight.objects.order_by("position", "id")),
+                Prefetch("sources", queryset=ItemSource.objects.order_by("position", "id")),
             ),
         ),
     )
@@ -51,14 +52,14 @@ def digest_to_post(digest: Digest) -> jekyll.Post:
     return jekyll.Post(
         title=digest.title,
         date=post_date(digest),
-        categories=digest.series.jekyll_category,
+        categories=digest.jekyll_category,
         layout=digest.series.layout,
         items=[
             jekyll.Item(
                 title=item.title,
                 summary=item.summary,
                 insights=[jekyll.Insight(label=i.label, text=i.text) for i in item.insights.all()],
-                sources=[jekyll.Source(url=item.source_url, name=item.source_name)] if item.source_url else [],
+                sources=[jekyll.Source(url=s.url, name=s.name) for s in item.sources.all()],
             )
             for item in digest.items.all()
         ],
@@ -100,7 +101,7 @@ def snapshot_to_post(snapshot: dict) -> jekyll.Post:
             jekyll.Item(
                 title=item["title"],
                 summary=item["summary"],
-                sources=[jekyll.Source(url=s["url"], name=s.get("name", "")) for s in item.get("sources", [])],
+                sources=[jekyll.Source(url=s["url"], name=s.get("name", "")) for s in item["sources"]],
                 insights=[jekyll.Insight(label=i["label"], text=i["text"]) for i in item["insights"]],
             )
             for item in snapshot["items"]

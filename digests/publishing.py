@@ -4,6 +4,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import secrets
 import subprocess
 import tempfile
 from email.utils import parseaddr
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.db import transaction
 
 from . import jekyll, safety
-from .jekyll_io import write_atomic
 from .models import Digest, ExportRecord, ReviewEvent
 from .posts import snapshot_to_post
 
@@ -45,6 +45,35 @@ def render_live(digest: Digest) -> bytes:
     if problems:
         raise ExportError(f"Digest {digest.pk} ({digest}) was not exported: " + "; ".join(problems) + ".")
     return jekyll.render(post).encode("utf-8")
+
+
+def write_atomic(path, data: bytes) -> bool:
+    """Write `data` to `path` through a renamed temporary file; False, file untouched, when the bytes are the same."""
+    path = os.fspath(path)
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    if old is not None and old.st_size == len(data):
+        with open(path, "rb") as handle:
+            if handle.read() == data:
+                return False
+    folder, name = os.path.split(path)
+    # Same folder, so the rename is atomic; a dot name, so Jekyll and our importer skip a leftover.
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    # O_EXCL + 0o666: the umask decides the mode, as for any file the user writes (mkstemp would give 0600).
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        if old is not None:
+            os.chmod(tmp, old.st_mode & 0o7777)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    return True
 
 
 def site_dir() -> Path | None:

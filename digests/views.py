@@ -5,13 +5,14 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery, TextField
+from django.db.models import F, OuterRef, Q, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 
+from . import jekyll
 from . import search as site_search
 from .cache import cache_page
 from .markdown import plain_text
@@ -45,10 +46,6 @@ def snapshot_date(digest) -> dt.datetime:
 def snapshot_tags(snapshot) -> list[str]:
     tags = (snapshot.get("extra") or {}).get("tags") or []
     return [str(tag) for tag in tags] if isinstance(tags, list) else []
-
-
-def permalink(category, date, slug):
-    return f"/{category}/{date:%Y/%m/%d}/{slug}.html"
 
 
 def _page(request, object_list):
@@ -143,13 +140,17 @@ def digest_detail(request, category, year, month, day, slug):
         date = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise Http404("No such date") from None
-    digest = get_object_or_404(with_live_change(live_digests()), series__jekyll_category=category, date=date, slug=slug)
+    # The early posts' "news" category belongs to the tech series: the digest's own category counts.
+    in_category = Q(category=category) | Q(category="", series__jekyll_category=category)
+    digest = get_object_or_404(with_live_change(live_digests()).filter(in_category), date=date, slug=slug)
     snap = digest.live_snapshot
     # Whole rows, not .values() with a JSON key lookup: half the time to build the query, and building
     # queries is most of what this view costs.
-    siblings = Digest.objects.live().filter(series_id=digest.series_id).only("date", "slug", "live_snapshot")
+    siblings = Digest.objects.live().filter(series_id=digest.series_id).only("date", "slug", "category",
+                                                                            "live_snapshot")
     previous, following = (
-        {"url": permalink(category, n.date, n.slug), "live_title": n.live_snapshot["title"]} if n else None
+        {"url": jekyll.permalink(n.category or digest.series.jekyll_category, n.date, n.slug),
+         "live_title": n.live_snapshot["title"]} if n else None
         for n in (siblings.filter(date__lt=date).order_by("-date").first(),
                   siblings.filter(date__gt=date).order_by("date").first()))
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""

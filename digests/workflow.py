@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import safety, signals
+from . import notifications, safety, signals
 from .models import Digest, NewsItem, ReviewEvent, Status
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,15 @@ def _perm_for(transition, digest):
 def incomplete_reasons(digest):
     """Why the digest cannot go to review yet (empty when it is complete)."""
     series = digest.series
-    items = list(NewsItem.objects.filter(digest=digest).prefetch_related("insights").order_by("position", "id"))
+    items = list(NewsItem.objects.filter(digest=digest).prefetch_related("insights", "sources")
+                 .order_by("position", "id"))
     reasons = []
     if len(items) < series.item_count:
         reasons.append(f"it has {len(items)} of the {series.item_count} news items {series.name} needs")
     for number, item in enumerate(items, start=1):
-        missing = [name for name, value in
-                   (("title", item.title), ("summary", item.summary), ("source URL", item.source_url))
-                   if not value.strip()]
+        missing = [name for name, value in (("title", item.title), ("summary", item.summary)) if not value.strip()]
+        if not any(source.url.strip() for source in item.sources.all()):
+            missing.append("source URL")
         if missing:
             reasons.append(f"item {number} has no {', '.join(missing)}")
         insights = [i for i in item.insights.all() if i.text.strip()]
@@ -93,7 +94,8 @@ def unsafe_reasons(digest, items):
         where = f"item {number}"
         problems += safety.text_problems(f"{where}'s title", item.title)
         problems += safety.text_problems(f"{where}'s summary", item.summary)
-        problems += safety.url_problems(where, item.source_url)
+        for source in item.sources.all():
+            problems += safety.url_problems(where, source.url)
         for index, insight in enumerate(item.insights.all(), start=1):
             problems += safety.text_problems(f"{where}'s insight {index} label", insight.label)
             problems += safety.text_problems(f"{where}'s insight {index}", insight.text)
@@ -193,15 +195,6 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
     return _sync(digest, locked)
 
 
-def _notify(func_name, *args):
-    def send():
-        from . import notifications
-
-        getattr(notifications, func_name)(*args)
-
-    _on_commit(send)
-
-
 def submit(digest, user):
     """draft/changes requested → in review; refused while the digest is incomplete."""
     reasons = incomplete_reasons(digest)
@@ -213,25 +206,25 @@ def submit(digest, user):
         return ["submitted_by"]
 
     return _transition("submit", digest, user, apply=apply,
-                       after=lambda d, f, c: _notify("submitted", d, user))
+                       after=lambda d, f, c: notifications.after_commit(notifications.submitted, d, user))
 
 
 def approve(digest, user, comment=""):
     """in review → approved; never by who submitted or last edited it, unless self-approval is allowed."""
     return _transition("approve", digest, user, comment,
-                       after=lambda d, f, c: _notify("reviewed", d, Action.APPROVE, user, c))
+                       after=lambda d, f, c: notifications.after_commit(notifications.reviewed, d, Action.APPROVE, user, c))
 
 
 def request_changes(digest, user, comment):
     """in review → changes requested, with a comment for the editor."""
     return _transition("request_changes", digest, user, comment,
-                       after=lambda d, f, c: _notify("reviewed", d, Action.REQUEST_CHANGES, user, c))
+                       after=lambda d, f, c: notifications.after_commit(notifications.reviewed, d, Action.REQUEST_CHANGES, user, c))
 
 
 def reject(digest, user, comment):
     """in review → rejected, with a comment saying why."""
     return _transition("reject", digest, user, comment,
-                       after=lambda d, f, c: _notify("reviewed", d, Action.REJECT, user, c))
+                       after=lambda d, f, c: notifications.after_commit(notifications.reviewed, d, Action.REJECT, user, c))
 
 
 def _publish(digest, user, comment="", system=False):
@@ -266,6 +259,33 @@ def _publish(digest, user, comment="", system=False):
         _on_commit(lambda: signal.send(sender=Digest, digest=locked))
 
     return _transition("publish", digest, user, comment, system=system, apply=apply, after=after)
+
+
+def record_import(digest, status, actor, post, data):
+    """Save a digest stored from a blog post with the status the import states (inside the import's transaction).
+
+    Published, it goes live with `post` (what the import stores) after the same safety check as
+    publish, and with the same signals; otherwise readers keep whatever version was live.
+    """
+    from .posts import post_to_snapshot
+
+    from_status = "" if data.get("created") else digest.status
+    signal = None
+    if status == Status.PUBLISHED:
+        problems = safety.post_problems(post)
+        if problems:
+            raise TransitionError("Cannot publish: " + "; ".join(problems) + ".")
+        snapshot = post_to_snapshot(post)
+        if snapshot != digest.live_snapshot:
+            signal = signals.digest_corrected if digest.live_snapshot is not None else signals.digest_published
+            digest.live_snapshot = snapshot
+    digest.status = status
+    digest.save()
+    ReviewEvent.objects.create(digest=digest, actor=actor, action=Action.IMPORT, from_status=from_status,
+                               to_status=status, data=data)
+    if signal is not None:
+        _on_commit(lambda: signal.send(sender=Digest, digest=digest))
+    return digest
 
 
 def publish(digest, user):

@@ -36,6 +36,15 @@ class Entry:
     published_at: dt.datetime | None
 
 
+@dataclass(frozen=True)
+class Article:
+    """One source's telling of a candidate story: what an item's ItemSource is made from."""
+
+    url: str
+    name: str
+    entry_id: int
+
+
 @dataclass
 class Candidate:
     """One story, possibly carried by several sources; `id` is stable for the same set of URLs."""
@@ -51,6 +60,8 @@ class Candidate:
     published_at: dt.datetime | None
     score: float = 0.0
     score_parts: dict = field(default_factory=dict)
+    # Every source's article, the representative's first; one per URL.
+    articles: list[Article] = field(default_factory=list)
 
     @property
     def url(self):
@@ -152,11 +163,19 @@ def to_candidate(members, now):
     }
     score = parts["weight"] * (1 + math.log2(parts["sources"])) * parts["recency"]
     summary = lead.summary if len(members) == 1 else max((e.summary for e in members), key=len)
+    articles, seen = [], set()
+    for entry in [lead] + sorted((e for e in members if e is not lead),
+                                 key=lambda e: (-e.weight, (e.published_at or FAR_PAST).timestamp(), e.id)):
+        url = strip_tracking(entry.url)
+        key = entry.canonical_url or url
+        if url and key not in seen:
+            seen.add(key)
+            articles.append(Article(url=url, name=entry.source_name, entry_id=entry.id))
     return Candidate(
         id=candidate_id(members), title=lead.title, summary=summary, link=lead.url,
         source_name=lead.source_name, sources=sources, entry_ids=sorted(e.id for e in members),
         canonical_urls=sorted({e.canonical_url for e in members if e.canonical_url}),
-        published_at=min(dates) if dates else None, score=round(score, 6), score_parts=parts,
+        published_at=min(dates) if dates else None, score=round(score, 6), score_parts=parts, articles=articles,
     )
 
 
@@ -175,25 +194,28 @@ def rank(entries, now, exclude_ids=(), exclude_urls=()):
 
 def used_stories(series, date, days=7, exclude_digest=None):
     """Candidate ids and canonical URLs of the series' items in the `days` before `date`."""
-    from ..models import NewsItem
+    from ..models import ItemSource, NewsItem
 
     items = NewsItem.objects.filter(
         digest__series=series, digest__date__gte=date - dt.timedelta(days=days), digest__date__lt=date
     )
     if exclude_digest is not None:
         items = items.exclude(digest=exclude_digest)
-    ids, urls = set(), set()
-    for cid, url in items.values_list("candidate_id", "source_url"):
-        if cid:
-            ids.add(cid)
-        if url:
-            urls.add(canonicalize(url))
+    ids = set(items.exclude(candidate_id="").values_list("candidate_id", flat=True))
+    urls = {canonicalize(url) for url in ItemSource.objects.filter(news_item__in=items).values_list("url", flat=True)}
     return ids, urls
 
 
-def window(series, date, hours):
+def window_hours():
+    """How far before the scheduled time candidates come from (NEWSROOM_CANDIDATE_WINDOW_HOURS)."""
+    from django.conf import settings
+
+    return settings.NEWSROOM_CANDIDATE_WINDOW_HOURS
+
+
+def window(series, date, hours=None):
     end = series.scheduled_at(date)
-    return end - dt.timedelta(hours=hours), end
+    return end - dt.timedelta(hours=hours or window_hours()), end
 
 
 def load_entries(series, start, end):
@@ -211,7 +233,7 @@ def load_entries(series, start, end):
     return [Entry(*row[:8], published_at=row[8] or row[9]) for row in rows]
 
 
-def candidates_for(series, date, hours, extra_exclude_ids=()):
+def candidates_for(series, date, hours=None, extra_exclude_ids=()):
     """The day's ranked candidates from stored entries in the window before the scheduled time."""
     start, end = window(series, date, hours)
     ids, urls = used_stories(series, date)

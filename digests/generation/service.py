@@ -8,7 +8,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import Digest, GenerationRun, Insight, NewsItem, ReviewEvent
+from .. import notifications
+from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent
 from . import fetch, ingest, merge, prompts
 from .locks import SeriesLock
 from .writers import chain
@@ -35,16 +36,6 @@ def _timed(timings, step):
         timings[step] = round(time.perf_counter() - started, 3)
 
 
-def _notify(name, obj):
-    def send():
-        from .. import notifications
-
-        getattr(notifications, name)(obj)
-
-    # robust: a mail server being down must not turn a saved draft into a failed task.
-    transaction.on_commit(send, robust=True)
-
-
 def fetch_sources(series, *, progress=_quiet):
     """Fetch all active sources of a series at once and store what they gave; one FetchResult per source."""
     sources = list(series.sources.filter(active=True).order_by("name"))
@@ -55,10 +46,6 @@ def fetch_sources(series, *, progress=_quiet):
         progress(f"  {source.name}: {result.status}" + (f", {result.entries_new} new of {result.entries_seen}"
                                                           if result.status == "ok" else f" — {result.error}"))
     return results
-
-
-def _window_hours():
-    return settings.NEWSROOM_CANDIDATE_WINDOW_HOURS
 
 
 def _close_abandoned_runs(series, date, now):
@@ -123,21 +110,21 @@ def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
     run = GenerationRun.objects.create(series=series, date=date, started_at=now,
                                        writer=",".join(writer_names or chain.names_from_settings()))
     timings, details = {}, {}
-    start, end = merge.window(series, date, _window_hours())
+    start, end = merge.window(series, date)
     try:
         with _timed(timings, "ingest"):
             if feeds_dir:
                 progress(f"reading the sample feeds in {feeds_dir}")
                 anchor = min(now, end) - dt.timedelta(minutes=15)
                 results = ingest.load_directory(series, feeds_dir, anchor)
-            elif fetch and now < end + dt.timedelta(hours=_window_hours()):
+            elif fetch and now < end + dt.timedelta(hours=merge.window_hours()):
                 results = fetch_sources(series, progress=progress)
             else:
                 progress(f"{date} is past: using the stored entries only")
                 results = []
         details["sources"] = [r.as_dict() for r in results]
         with _timed(timings, "select"):
-            candidates = merge.candidates_for(series, date, _window_hours())
+            candidates = merge.candidates_for(series, date)
         details["candidates"] = len(candidates)
         progress(f"{len(candidates)} candidate stories between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M %Z}")
         if len(candidates) < series.item_count:
@@ -182,13 +169,17 @@ def _create_items(digest, items):
     for position, written in enumerate(items):
         item = NewsItem.objects.create(
             digest=digest, position=position, title=written.title[:300], summary=written.summary,
-            source_url=written.candidate.url[:2000], source_name=written.candidate.source_name[:200],
             candidate_id=written.candidate.id, needs_attention=written.needs_attention or not written.insights,
         )
         _set_content(item, written)
 
 
 def _set_content(item, written):
+    """The written item's insights, tags and every source of its story (the representative's first)."""
+    ItemSource.objects.bulk_create([
+        ItemSource(news_item=item, position=n, url=a.url[:2000], name=a.name[:200], entry_id=a.entry_id)
+        for n, a in enumerate(written.candidate.articles)
+    ])
     Insight.objects.bulk_create([
         Insight(news_item=item, position=n, label=label[:200], text=text) for n, (label, text) in enumerate(written.insights)
     ])
@@ -218,7 +209,7 @@ def _save(series, date, result, provenance, run, timings, details):
                 GenerationRun.objects.filter(pk=run.pk).update(
                     status=RunStatus.SUCCEEDED, digest=digest, writer=f"{result.writer}:{result.model}".rstrip(":"),
                     timings=timings, details=details, finished_at=finished)
-                _notify("draft_ready", digest)
+                notifications.after_commit(notifications.draft_ready, digest)
                 return digest, True
     except IntegrityError:
         # Another process saved the same day between our check and our insert: theirs stands.
@@ -236,7 +227,7 @@ def _fail(run, exc, timings, details):
         GenerationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=message, timings=timings,
                                                        details=details, finished_at=timezone.now())
         run.refresh_from_db()
-        _notify("generation_failed", run)
+        notifications.after_commit(notifications.generation_failed, run)
 
 
 def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
@@ -248,7 +239,7 @@ def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
     with transaction.atomic():
         workflow.check_editable(digest, user)  # refuse before spending a model call
     used = dict(digest.items.exclude(pk=news_item.pk).values_list("candidate_id", "position"))
-    candidates = merge.candidates_for(series, digest.date, _window_hours())
+    candidates = merge.candidates_for(series, digest.date)
     if candidate_id:
         if candidate_id in used:
             raise GenerationError(f"Candidate {candidate_id} is already item {used[candidate_id] + 1} of this digest.")
@@ -266,13 +257,14 @@ def regenerate_item(news_item, candidate_id=None, user=None, writer_names=None):
     with transaction.atomic():
         workflow.check_editable(digest, user)
         item = NewsItem.objects.select_for_update().get(pk=news_item.pk)
-        before = {"title": item.title, "candidate_id": item.candidate_id, "source_url": item.source_url}
+        before = {"title": item.title, "candidate_id": item.candidate_id,
+                  "sources": list(item.sources.values_list("url", flat=True))}
         item.title, item.summary = written.title[:300], written.summary
-        item.source_url, item.source_name = written.candidate.url[:2000], written.candidate.source_name[:200]
         item.candidate_id = written.candidate.id
         item.needs_attention = written.needs_attention or not written.insights
         item.save()
         item.insights.all().delete()
+        item.sources.all().delete()
         item.tags.clear()
         _set_content(item, written)
         workflow.record_edit(digest, user, {

@@ -3,6 +3,7 @@ from django import template
 from django.utils.http import urlencode
 
 from .. import markdown
+from ..models import outlet_domain
 
 register = template.Library()
 
@@ -20,6 +21,12 @@ def md_inline(text):
 @register.filter
 def safe_url(url):
     return markdown.safe_url(url)
+
+
+@register.filter
+def domain(url):
+    """The outlet's host, shown beside each source link."""
+    return outlet_domain(url)
 
 
 @register.simple_tag(takes_context=True)

@@ -5,7 +5,7 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from digests.models import Digest, Insight, NewsItem, Series
+from digests.models import Digest, Insight, ItemSource, NewsItem, Series
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -70,8 +70,14 @@ class NewsItemFactory(factory.django.DjangoModelFactory):
     position = factory.Sequence(lambda n: n)
     title = factory.Sequence(lambda n: f"뉴스 제목 {n}")
     summary = factory.Sequence(lambda n: f"요약 문단 {n}입니다. 중요한 소식을 전합니다.")
-    source_url = factory.Sequence(lambda n: f"https://example.com/news/{n}?ref=rss")
-    source_name = "Example"
+    @factory.post_generation
+    def sources(self, create, extracted, **kwargs):
+        """NewsItemFactory(sources=["https://a.example/1", ...]); by default one Example source."""
+        if not create:
+            return
+        urls = [f"https://example.com/news/{self.pk}?ref=rss"] if extracted is None else extracted
+        ItemSource.objects.bulk_create(
+            ItemSource(news_item=self, position=n, url=url, name="Example") for n, url in enumerate(urls))
 
     @factory.post_generation
     def insights(self, create, extracted, **kwargs):

@@ -344,3 +344,21 @@ def test_changelist_queries_are_bounded_with_1000_digests(client, reviewer, edit
         response = client.get(url)
     assert response.context["cl"].result_count == 1000
     assert max(counts.values()) <= 20
+
+
+def test_an_items_sources_are_edited_inline_in_order(client, editor):
+    digest = DigestFactory()
+    client.force_login(editor)
+    data = form_of(client, digest)
+    prefix = item_field(data, digest, 0, "sources")
+    assert data[f"{prefix}-TOTAL_FORMS"] == "1"
+    data[f"{prefix}-0-url"] = "https://first.example/story"
+    data.update({f"{prefix}-TOTAL_FORMS": "2", f"{prefix}-1-url": "https://second.example/story",
+                 f"{prefix}-1-name": "Second", f"{prefix}-1-position": "1"})
+    response = post(client, digest, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    item = digest.items.get(position=0)
+    assert list(item.sources.values_list("url", "name")) == [
+        ("https://first.example/story", "Example"), ("https://second.example/story", "Second")]
+    changes = digest.events.get(action="edit").data["changes"]
+    assert any("source" in key for key in changes), changes

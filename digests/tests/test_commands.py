@@ -107,9 +107,10 @@ def test_import_warnings_go_to_stderr_with_file_and_line(tmp_path):
     assert run("import_jekyll", str(path), verbosity=0)[1] == ""
 
 
-def test_export_filters_by_status_and_series(tmp_path):
+def test_export_writes_live_digests_only_and_filters_by_series(tmp_path):
     run("import_jekyll", str(SAMPLES))
-    Digest.objects.filter(date="2026-11-04").update(status=Status.APPROVED)
+    # Unpublished since: approved, but nothing of it is on the blog any more.
+    Digest.objects.filter(date="2026-11-04").update(status=Status.APPROVED, live_snapshot=None)
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
 
@@ -118,9 +119,11 @@ def test_export_filters_by_status_and_series(tmp_path):
     assert sorted(p.name for p in (tmp_path / "a" / "_posts").iterdir()) == [
         "2026-11-02-daily-entertainment-news.md", "2026-11-03-daily-entertainment-news.md"]
 
-    out, _ = run("export_jekyll", str(tmp_path / "b"), status="approved")
-    assert sorted(p.name for p in (tmp_path / "b" / "_posts").iterdir()) == [
-        "2026-11-04-daily-entertainment-news.md", "2026-11-04-daily-it-news.md"]
+    out, _ = run("export_jekyll", str(tmp_path / "b"))
+    assert out == "Wrote 4, unchanged 0\n"
+    assert not list((tmp_path / "b" / "_posts").glob("2026-11-04-*"))
+    with pytest.raises(CommandError):
+        call_command("export_jekyll", str(tmp_path / "b"), "--status", "approved")
 
     _, _, message = run_failing("export_jekyll", str(tmp_path), series="sports")
     assert message == "No series 'sports'; the series are: entertainment, tech."

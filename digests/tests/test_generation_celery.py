@@ -201,7 +201,7 @@ def send(client, series, **kwargs):
 def assert_complete(digest, writer):
     items = list(NewsItem.objects.filter(digest=digest))
     assert len(items) == 5
-    assert all(Insight.objects.filter(news_item=i).count() == 2 and i.source_url for i in items)
+    assert all(Insight.objects.filter(news_item=i).count() == 2 and i.sources.exists() for i in items)
     assert digest.provenance["writer"] == writer and digest.status == "draft"
 
 

@@ -94,8 +94,8 @@ def test_candidates_come_from_the_window_before_the_scheduled_time_minus_recent_
     add("too-old", 30)
     add("off", 1, src=inactive)
     yesterday = DigestFactory(series=tech, date=date - dt.timedelta(days=1), items=0)
-    NewsItemFactory(digest=yesterday, source_url="https://f.example/used?utm_source=x")
+    NewsItemFactory(digest=yesterday, sources=["https://f.example/used?utm_source=x"])
     old = DigestFactory(series=tech, date=date - dt.timedelta(days=8), items=0)
-    NewsItemFactory(digest=old, source_url="https://f.example/in-2")  # more than 7 days ago: reusable
+    NewsItemFactory(digest=old, sources=["https://f.example/in-2"])  # more than 7 days ago: reusable
     titles = [c.title for c in merge.candidates_for(tech, date, 24)]
     assert titles == ["Story in-1", "Story in-2"]

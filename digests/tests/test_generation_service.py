@@ -41,9 +41,10 @@ def test_generates_one_complete_draft_with_provenance(tech, feeds, now, editor, 
         digest = generate(tech, now)
     assert digest.status == Status.DRAFT
     assert (digest.title, digest.slug, digest.footer) == (tech.title_for(DAY), tech.post_slug, tech.footer)
-    items = list(digest.items.prefetch_related("insights"))
+    items = list(digest.items.prefetch_related("insights", "sources"))
     assert len(items) == 5 and all(len(i.insights.all()) == 2 and not i.needs_attention for i in items)
-    assert items[0].source_url == "https://big.example/launch"  # the three-source story ranks first, tracking removed
+    # The three-source story ranks first; the three feeds carry one article, so it is one source (tracking removed).
+    assert [(s.url, s.entry_id is not None) for s in items[0].sources.all()] == [("https://big.example/launch", True)]
     assert {i.candidate_id for i in items} <= set(digest.provenance["candidate_ids"])
     prov = digest.provenance
     assert (prov["writer"], prov["model"], prov["prompt_version"]) == ("gemini", "gemini-2.5-flash", "digest_v1")
@@ -130,7 +131,7 @@ def test_regenerate_item_rewrites_it_from_another_candidate(tech, feeds, now, ed
     version = digest.version
     new = service.regenerate_item(item, user=editor)
     assert new.pk == item.pk and new.candidate_id not in used and new.insights.count() == 2
-    assert new.source_url and new.title.startswith("반도체 업계 소식")
+    assert new.sources.exists() and new.title.startswith("반도체 업계 소식")
     digest.refresh_from_db()
     assert digest.version == version + 1 and digest.last_edited_by == editor
     event = ReviewEvent.objects.get(digest=digest, action="edit")
@@ -153,3 +154,21 @@ def test_regenerate_item_refuses_read_only_digests_and_users_without_rights(tech
     item.digest.refresh_from_db()
     with pytest.raises(TransitionError, match="read-only"):
         service.regenerate_item(item)
+
+
+def test_a_story_told_by_several_outlets_keeps_every_source(tech, add_source, fetch_settings, now):
+    """Two outlets, two articles, one headline: one item, both articles as its sources, the heavier first."""
+    title = "SpaceX acquires xAI in merger to build data centers in space"
+    for name, weight, link in [("Verge", 1.0, "https://verge.example/spacex-xai"),
+                               ("TechCrunch", 1.5, "https://tc.example/2026/spacex-xai?utm_source=rss")]:
+        items = stories(name, 5, now - dt.timedelta(minutes=5))
+        items.append({"title": title, "link": link, "published": now - dt.timedelta(minutes=15),
+                      "description": f"<p>{name}: SpaceX acquires xAI. The merger builds data centers.</p>"})
+        add_source(tech, f"/{name}.xml", name=name, weight=weight, body=rss(items))
+    digest = generate(tech, now, writer_names=["extractive"])
+    item = next(i for i in digest.items.all() if "SpaceX" in i.title or "SpaceX" in i.summary)
+    sources = list(item.sources.select_related("entry").values_list("url", "name", "entry__source__name"))
+    assert sources == [("https://tc.example/2026/spacex-xai", "TechCrunch", "TechCrunch"),
+                       ("https://verge.example/spacex-xai", "Verge", "Verge")]
+    live = digest.generated_snapshot["items"][item.position]["sources"]
+    assert [s["url"] for s in live] == ["https://tc.example/2026/spacex-xai", "https://verge.example/spacex-xai"]

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from digests.jekyll import Insight, Item, Post, parse, permalink, post_filename, render
+from digests.jekyll import Insight, Item, Post, Source, parse, permalink, post_filename, render
 
 pytestmark = pytest.mark.jekyll
 
@@ -58,10 +58,10 @@ def nasty_post() -> Post:
                     Insight("", "---"),
                     Insight("", "**가짜:** 라벨 아님"),
                 ],
-                source_url="https://example.com/a_(b)?q={{x}}&r=1",
+                sources=[Source("https://example.com/a_(b)?q={{x}}&r=1")],
             ),
-            Item(title="둘째 기사 C#", summary="평범한 요약.", insights=[], source_url="https://example.com/9b("),
-            Item(title="셋째 기사", summary="링크 없는 기사.", insights=[], source_url=""),
+            Item(title="둘째 기사 C#", summary="평범한 요약.", insights=[], sources=[Source("https://example.com/9b(")]),
+            Item(title="셋째 기사", summary="링크 없는 기사.", insights=[], sources=[]),
         ],
         footer="맺음말 {{ page.url }} 그대로.",
         extra={"tags": ["AI", "{{ 태그 }}"]},
@@ -87,7 +87,7 @@ def test_jekyll_build_shows_tricky_text_literally(tmp_path):
         title="[2026-02-04] 연예/문화 뉴스 Top 5",
         date=datetime(2026, 2, 4, 0, 30, 0, tzinfo=SEOUL),
         categories="entertainment",
-        items=[Item("기사", "요약.", [Insight("라벨", "설명.")], "https://example.com/e")],
+        items=[Item("기사", "요약.", [Insight("라벨", "설명.")], [Source("https://example.com/e")])],
     )
     for p, slug in [(post, "daily-it-news"), (early, "daily-entertainment-news")]:
         (src / "_posts" / post_filename(p.date, slug)).write_text(render(p), encoding="utf-8")

@@ -10,10 +10,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from digests import jekyll, jekyll_io
-from digests.jekyll_io import export_digests, import_paths, import_post, stored_post, write_atomic
-from digests.models import Digest, Insight, NewsItem, ReviewEvent, Series, Status
-from digests.posts import digest_snapshot, digest_to_post, with_content
-from digests.tests.factories import DigestFactory, NewsItemFactory
+from digests.jekyll_io import export_digests, import_paths, import_post
+from digests.publishing import write_atomic
+from digests import publishing
+from digests.models import Digest, Insight, ItemSource, NewsItem, ReviewEvent, Series, Status
+from digests.posts import digest_snapshot, with_content
+from digests.tests.factories import DigestFactory
+from digests.tests.live import live_digest
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +27,7 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_data" / "posts"
 def post_text(title="[2026-03-01] 글로벌 IT 뉴스 Top 5", date="2026-03-01 13:00:00 +0900", categories="tech",
               items=2, extra="", footer=True):
     item = jekyll.Item(
-        title="제목", summary="요약 문단입니다.", source_url="https://example.com/a?b=1",
+        title="제목", summary="요약 문단입니다.", sources=[jekyll.Source("https://example.com/a?b=1")],
         insights=[jekyll.Insight("라벨", "시사점 내용")],
     )
     fm = f"---\nlayout: default\ntitle:  \"{title}\"\ndate:   {date}\ncategories: {categories}\n{extra}---\n\n"
@@ -69,8 +72,8 @@ def test_import_stores_every_field():
     assert sorted(digest.tags.names()) == ["K-팝", "공연"]
     items = list(digest.items.order_by("position"))
     assert [i.position for i in items] == [0, 1, 2, 3, 4]
-    assert [(i.title, i.summary, i.source_url) for i in items] == [
-        (i.title, i.summary, i.source_url) for i in post.items]
+    assert [(i.title, i.summary, [s.url for s in i.sources.all()]) for i in items] == [
+        (i.title, i.summary, i.urls) for i in post.items]
     assert [[(x.label, x.text) for x in i.insights.order_by("position")] for i in items] == [
         [(x.label, x.text) for x in i.insights] for i in post.items]
 
@@ -144,18 +147,18 @@ def test_reimport_with_fewer_items_and_new_tags_replaces_them(tmp_path):
 
 
 def test_unknown_category_makes_a_series_with_the_title_pattern(tmp_path):
-    text = post_text(title="[2026-03-01] 오늘의 글로벌 IT 뉴스 Top 5 {beta}", categories="news")
+    text = post_text(title="[2026-03-01] 오늘의 글로벌 IT 뉴스 Top 5 {beta}", categories="science")
     report = import_paths([write(tmp_path, "2026-03-01-daily-it-news.md", text)])
     assert len(report.created) == 1, report.failed
-    series = Series.objects.get(jekyll_category="news")
-    assert (series.slug, series.name, series.post_slug, series.layout) == ("news", "news", "daily-it-news", "default")
+    series = Series.objects.get(jekyll_category="science")
+    assert (series.slug, series.name, series.post_slug, series.layout) == ("science", "science", "daily-it-news", "default")
     assert series.title_template == "[{date}] 오늘의 글로벌 IT 뉴스 Top 5 {{beta}}"
     assert series.title_for(dt.date(2026, 3, 2)) == "[2026-03-02] 오늘의 글로벌 IT 뉴스 Top 5 {beta}"
     assert Digest.objects.get().series == series
 
     # A second post of that category joins it, and the export gives the file back.
     second = write(tmp_path, "2026-03-02-daily-it-news.md", text.replace("2026-03-01", "2026-03-02"))
-    assert import_paths([second]).created and Series.objects.filter(jekyll_category="news").count() == 1
+    assert import_paths([second]).created and Series.objects.filter(jekyll_category="science").count() == 1
     export_digests(Digest.objects.all(), tmp_path / "site")
     assert (tmp_path / "site" / "_posts" / second.name).read_bytes() == second.read_bytes()
 
@@ -262,7 +265,8 @@ def test_export_leaves_unchanged_files_untouched(tmp_path):
     before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in posts.iterdir()}
 
     digest = Digest.objects.get(date=dt.date(2026, 11, 2), series__slug="tech")
-    NewsItem.objects.filter(digest=digest, position=0).update(title="바뀐 제목")
+    digest.live_snapshot["items"][0]["title"] = "바뀐 제목"
+    digest.save(update_fields=["live_snapshot"])
     second = export_digests(Digest.objects.all(), tmp_path)
 
     assert second.summary() == "Wrote 1, unchanged 5"
@@ -275,8 +279,8 @@ def test_export_leaves_unchanged_files_untouched(tmp_path):
 
 def test_export_filters_by_queryset(tmp_path):
     import_paths([SAMPLES])
-    Digest.objects.filter(date=dt.date(2026, 11, 4)).update(status=Status.DRAFT)
-    report = export_digests(Digest.objects.published().filter(series__slug="tech"), tmp_path)
+    Digest.objects.filter(date=dt.date(2026, 11, 4)).update(status=Status.APPROVED, live_snapshot=None)
+    report = export_digests(Digest.objects.filter(series__slug="tech"), tmp_path)
     assert sorted(Path(p).name for p in report.written) == [
         "2026-11-02-daily-it-news.md", "2026-11-03-daily-it-news.md"]
 
@@ -289,73 +293,9 @@ def test_export_reports_a_digest_it_cannot_write_and_goes_on(tmp_path):
     assert "2026-11-02-daily-it-news.md" in report.failed[0].path and "not written" in report.failed[0].message
 
 
-def test_large_exports_are_written_by_a_worker_process_with_the_same_result(tmp_path, monkeypatch):
-    from concurrent.futures import Future
-    from concurrent.futures.process import BrokenProcessPool
-
-    import_paths([SAMPLES])
-    _make_digests(20, dt.date(2025, 3, 1))
-    pids = tmp_path / "pids"
-    real_write_atomic = jekyll_io.write_atomic
-
-    def write_atomic_noting_the_process(path, data):
-        with open(pids, "a") as handle:  # appends of a line are atomic between processes
-            handle.write(f"{os.getpid()}\n")
-        return real_write_atomic(path, data)
-
-    monkeypatch.setattr(jekyll_io, "write_atomic", write_atomic_noting_the_process)
-    monkeypatch.setattr(jekyll_io, "WRITE_BATCH", 4)
-    monkeypatch.setattr(jekyll_io, "WRITE_AHEAD", 1)
-
-    def run(name, parallel_min, pool=None):
-        monkeypatch.setattr(jekyll_io, "PARALLEL_WRITE_MIN", parallel_min)
-        if pool:
-            monkeypatch.setattr(jekyll_io, "ProcessPoolExecutor", pool)
-        site = tmp_path / name
-        (site / "_posts" / "2025-03-05-daily-it-news.md").mkdir(parents=True)  # this one fails: a folder
-        pids.write_text("")
-        calls = []
-        report = export_digests(Digest.objects.order_by("date", "pk"), site,
-                                progress=lambda done, total: calls.append(done))
-        assert calls == list(range(1, 27))
-        files = {p.name: p.read_bytes() for p in (site / "_posts").iterdir() if p.is_file()}
-        outcome = ([Path(p).name for p in report.written], report.unchanged,
-                   [(Path(p.path).name, p.message) for p in report.failed], files)
-        return outcome, set(pids.read_text().split())
-
-    serial, writers = run("serial", 10**9)
-    assert writers == {str(os.getpid())}
-    assert len(serial[0]) == 25 and len(serial[2]) == 1 and "not written" in serial[2][0][1]
-    parallel, writers = run("parallel", 8)
-    assert parallel == serial
-    assert str(os.getpid()) in writers and len(writers) == 2, "the first 8 here, the rest in a worker process"
-
-    def no_processes(*args, **kwargs):
-        raise OSError("daemonic processes are not allowed to have children")
-
-    assert run("no-process", 0, no_processes) == (serial, {str(os.getpid())})
-
-    class BrokenPool:
-        """A worker killed mid-export (out of memory, say): every batch it had fails."""
-
-        def __init__(self, *args, **kwargs):
-            pass
-
-        def submit(self, fn, batch):
-            future = Future()
-            future.set_exception(BrokenProcessPool("a child process terminated abruptly"))
-            return future
-
-        def shutdown(self, **kwargs):
-            pass
-
-    assert run("broken", 0, BrokenPool) == (serial, {str(os.getpid())})
-
-
 def _make_digests(count, start):
     for n in range(count):
-        digest = DigestFactory(date=start + dt.timedelta(days=n), status=Status.PUBLISHED)
-        digest.tags.add(f"tag{n}", "공통")
+        live_digest(date=start + dt.timedelta(days=n), tags=[f"tag{n}", "공통"])
 
 
 def test_export_query_count_does_not_grow_with_the_digests(tmp_path):
@@ -366,7 +306,7 @@ def test_export_query_count_does_not_grow_with_the_digests(tmp_path):
     _make_digests(27, dt.date(2025, 2, 1))
     with CaptureQueriesContext(connection) as thirty:
         assert len(export_digests(Digest.objects.all(), tmp_path / "b").written) == 30
-    assert len(thirty) == len(three) <= 5
+    assert len(thirty) == len(three) <= 2
 
 
 def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path):
@@ -383,37 +323,17 @@ def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path):
         assert len(import_paths([files(2, tmp_path / "two", dt.date(2026, 4, 1))]).created) == 2
     with CaptureQueriesContext(connection) as eight:
         assert len(import_paths([files(8, tmp_path / "eight", dt.date(2026, 5, 1))]).created) == 8
-    # New digests go in with bulk statements for the whole batch: the series, the batch's own transaction
-    # (a savepoint pair inside the test's), the lookup of existing digests, the bulk part's savepoint pair,
-    # then one INSERT each for digests, items, insights and events and a SELECT each of the digests' and
-    # the items' ids, however many files.
-    assert len(eight) == len(two) <= 1 + 2 + 1 + 2 + 6
-    # On PostgreSQL the rows go by COPY, still one logged statement per table.
-    verb = "COPY" if connection.vendor == "postgresql" else "INSERT INTO"
-    assert [q["sql"].split(" (")[0] for q in eight.captured_queries if q["sql"].startswith(verb)] == [
-        f'{verb} "digests_{table}"' for table in ("digest", "newsitem", "insight", "reviewevent")]
-    # Updates too: the series, the batch's savepoint pair, the locked lookup, the bulk part's savepoint
-    # pair, then the digests' tags, one UPDATE (executemany) of the digests, their items' ids, one DELETE
-    # of their insights, one UPDATE of the items, one INSERT each for insights and events.
+    per_file = (len(eight) - len(two)) / 6
+    # A savepoint pair, the digest's lookup and INSERT, its audit row, one INSERT each for its items,
+    # insights and sources: whatever the number of items in the post.
+    assert per_file == 8, [q["sql"][:60] for q in eight.captured_queries]
     with CaptureQueriesContext(connection) as two_again:
         assert len(import_paths([tmp_path / "two"]).updated) == 2
     with CaptureQueriesContext(connection) as eight_again:
         assert len(import_paths([tmp_path / "eight"]).updated) == 8
-    assert len(eight_again) == len(two_again) <= 1 + 2 + 1 + 2 + 7
-
-
-def test_stored_post_agrees_with_digest_to_post():
-    digests = [
-        DigestFactory(status=Status.PUBLISHED, published_at=dt.datetime(2026, 1, 5, 4, 30, tzinfo=dt.timezone.utc)),
-        DigestFactory(footer="", items=2),
-        DigestFactory(items=0),
-    ]
-    digests[0].tags.add("z", "a", "가")
-    NewsItemFactory(digest=digests[2], position=0, insights=0, source_url="")
-    for digest in with_content(Digest.objects.filter(pk__in=[d.pk for d in digests])):
-        items = [jekyll.Item(i.title, i.summary, [jekyll.Insight(x.label, x.text) for x in i.insights.all()],
-                             i.source_url) for i in digest.items.all()]
-        assert stored_post(digest, items, [t.name for t in digest.tags.all()]) == digest_to_post(digest)
+    # The same posts again write only the digest and its audit row: the items, insights, sources and
+    # tags are read (one query each), found unchanged and left alone.
+    assert (len(eight_again) - len(two_again)) / 6 == per_file + 1
 
 
 def test_write_atomic(tmp_path, monkeypatch):
@@ -429,7 +349,7 @@ def test_write_atomic(tmp_path, monkeypatch):
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(jekyll_io.os, "replace", broken_replace)
+    monkeypatch.setattr(publishing.os, "replace", broken_replace)
     with pytest.raises(OSError):
         write_atomic(path, b"three")
     assert path.read_bytes() == b"two" and [p.name for p in tmp_path.iterdir()] == ["post.md"]
@@ -489,208 +409,78 @@ def test_a_batch_whose_commit_fails_is_imported_file_by_file(tmp_path, monkeypat
     assert Digest.objects.filter(date__month=7).count() == 3
 
 
-def _stored_rows():
-    """Everything an import stores, without ids and timestamps, keyed by (series, date) and positions."""
-    key = {d.pk: (d.series.jekyll_category, d.date) for d in Digest.objects.select_related("series")}
-    skip = {"id", "created_at", "updated_at", "series", "digest", "news_item"}
-
-    def fields(obj):
-        return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields
-                if f.name not in skip and f.attname not in skip}
-
-    digests = {key[d.pk]: fields(d) for d in Digest.objects.all()}
-    items = {(key[i.digest_id], i.position): fields(i) for i in NewsItem.objects.all()}
-    insights = sorted((key[x.news_item.digest_id], x.news_item.position, x.position, x.label, x.text)
-                      for x in Insight.objects.select_related("news_item"))
-    events = sorted((key[e.digest_id], repr(sorted(fields(e).items()))) for e in ReviewEvent.objects.all())
-    tagged = Digest.tags.through.objects.filter(content_type=ContentType.objects.get_for_model(Digest))
-    tags = sorted((key[object_id], name, slug) for object_id, name, slug in
-                  tagged.values_list("object_id", "tag__name", "tag__slug"))
-    item_tags = sorted((key[i.digest_id], i.position, t.name) for i in NewsItem.objects.all() for t in i.tags.all())
-    series = sorted(Series.objects.values_list("slug", "jekyll_category", "post_slug", "title_template", "layout"))
-    return {"digests": digests, "items": items, "insights": insights, "events": events, "tags": tags,
-            "item_tags": item_tags, "series": series}
+def test_an_item_keeps_every_source_in_order_and_the_export_gives_them_back(tmp_path):
+    text = post_text(items=1).replace(
+        "**[🔗 원문 기사 보기](https://example.com/a?b=1)**",
+        "**[🔗 원문 기사 보기](https://example.com/a?b=1)**\n**[🔗 원문 기사 보기](https://other.example/b)**\n"
+        "**[🔗 원문 기사 보기](https://third.example/c)**")
+    path = write(tmp_path, "2026-03-01-daily-it-news.md", text)
+    report = import_paths([path])
+    assert report.created and not report.warnings
+    item = NewsItem.objects.get()
+    assert list(item.sources.values_list("position", "url")) == [
+        (0, "https://example.com/a?b=1"), (1, "https://other.example/b"), (2, "https://third.example/c")]
+    assert "https://other.example/b" not in item.summary
+    export_digests(Digest.objects.all(), tmp_path / "site")
+    assert (tmp_path / "site" / "_posts" / path.name).read_bytes() == path.read_bytes()
+    # Re-importing with one source fewer leaves exactly the two named.
+    write(tmp_path, path.name, text.replace("\n**[🔗 원문 기사 보기](https://third.example/c)**", ""))
+    assert import_paths([path]).updated
+    assert list(ItemSource.objects.values_list("url", flat=True)) == [
+        "https://example.com/a?b=1", "https://other.example/b"]
 
 
-def test_batch_fast_path_stores_exactly_what_the_file_by_file_path_stores(tmp_path, monkeypatch):
-    from taggit.models import Tag
-
-    folder = tmp_path / "posts"
-    folder.mkdir()
-    days = [dt.date(2026, 8, 1) + dt.timedelta(days=n) for n in range(12)]
-
-    def text(n, **kwargs):
-        kwargs = {"title": f"[{days[n]}] 글로벌 IT 뉴스 Top 5", "date": f"{days[n]} 13:00:00 +0900", **kwargs}
-        return post_text(**kwargs)
-
-    write(folder, f"{days[0]}-daily-it-news.md", text(0, items=5))
-    write(folder, f"{days[1]}-daily-it-news.md", text(1, extra='tags: ["b", "a", "b"]\n'))
-    write(folder, f"{days[2]}-daily-it-news.md", text(2, footer=False))
-    write(folder, f"{days[3]}-daily-it-news.md", text(3, extra="author: 뉴스봇\nlayout2: x\n").replace("\n", "\r\n"))
-    write(folder, f"{days[4]}-daily-it-news.md", text(4, items=3).replace("**📌 요약**", "**📌 요정**"))
-    write(folder, f"{days[5]}-daily-it-news.md", text(5, title="x" * 301))  # refused: too long
-    write(folder, f"{days[6]}-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")  # no front matter
-    write(folder, f"{days[7]}-daily-it-news.md", text(7, categories=""))  # series by file name
-    write(folder, f"{days[8]}-daily-it-news.md", text(8, categories="brand-new"))  # a new series
-    # Date warnings; "tags: []" clears the tags the digest had.
-    write(folder, f"{days[9]}-daily-it-news.md", text(9, date="2026-08-11 01:00:00 +0000", extra="tags: []\n"))
-    write(folder, f"{days[0]}-other-slug.md", text(0, items=1))  # the same (series, date) again: an update
-    write(folder, "not-a-post-name.md", text(10, items=3, extra='tags: ["kept", "new"]\n'))  # "old" goes
-    write(folder, f"{days[11]}-daily-it-news.md", text(11, extra="tags: \"z y\"\n"))
-    # Imported before, then updated by the folder: one with fewer items, one with more.
-    before = tmp_path / "before"
-    before.mkdir()
-    # And one whose kept items' text and insights change: 3 insights become 1, none become 1.
-    old_items = [jekyll.Item("옛 제목", "옛 요약", [jekyll.Insight("가", "1"), jekyll.Insight("", "2"),
-                                                   jekyll.Insight("다", "3")], "https://example.com/old"),
-                 jekyll.Item("제목", "요약 문단입니다.", [], "https://example.com/a?b=1")]
-    old_text = jekyll.render(jekyll.Post(title=f"[{days[9]}] 글로벌 IT 뉴스 Top 5",
-                                         date=dt.datetime(2026, 8, 10, 9, 0, tzinfo=SEOUL), items=old_items))
-    existing = [write(before, f"{days[10]}-daily-it-news.md", text(10, items=4)),
-                write(before, f"{days[4]}-daily-it-news.md", text(4, items=1)),
-                write(before, f"{days[9]}-daily-it-news.md", old_text)]
-
-    bulk, updated = [], []
-    real_create_all, real_update_all = jekyll_io._Importer._create_all, jekyll_io._Importer._update_all
-
-    def create_all(self, preps):
-        bulk.extend(prep.name for prep in preps)
-        return real_create_all(self, preps)
-
-    def update_all(self, preps):
-        updated.extend(prep.name for prep in preps)
-        return real_update_all(self, preps)
-
-    monkeypatch.setattr(jekyll_io._Importer, "_create_all", create_all)
-    monkeypatch.setattr(jekyll_io._Importer, "_update_all", update_all)
-
-    def run(fast, status):
-        monkeypatch.setattr(jekyll_io, "FAST_IMPORT", fast)
-        import_paths(existing, status=Status.DRAFT)
-        # What an editor added since: the update keeps the digest's tags (in its live version too) and the
-        # items' own tags, since items are updated in place.
-        grown = Digest.objects.get(date=days[4])
-        grown.tags.add("편집", "kept")
-        grown.items.get(position=0).tags.add("item-tag")
-        Digest.objects.get(date=days[10]).tags.add("kept", "old")
-        Digest.objects.get(date=days[9]).tags.add("gone")
-        report = import_paths([folder], status=status, batch_size=8)
-        stored = _stored_rows()
-        Digest.tags.through.objects.all().delete()
-        Tag.objects.all().delete()
-        Digest.objects.all().delete()
-        Series.objects.filter(jekyll_category="brand-new").delete()
-        names = ("created", "updated", "failed", "warnings")
-        return {name: [str(p) for p in getattr(report, name)] for name in names}, stored
-
-    for status in (Status.PUBLISHED, Status.DRAFT):
-        fast_report, fast_rows = run(True, status)
-        slow_report, slow_rows = run(False, status)
-        assert fast_report == slow_report
-        assert fast_rows == slow_rows
-        assert len(fast_report["created"]) == 7 and len(fast_report["updated"]) == 4
-        assert len(fast_report["failed"]) == 2 and fast_report["warnings"]
-        assert len(fast_rows["digests"]) == 10 and fast_rows["tags"]
-        grown = fast_rows["digests"][("tech", days[4])]
-        if status == Status.PUBLISHED:
-            assert grown["live_snapshot"]["extra"]["tags"] == ["kept", "편집"] and len(grown["live_snapshot"]["items"]) == 3
-        assert [key for key in fast_rows["items"] if key[0] == ("tech", days[10])] == [
-            (("tech", days[10]), position) for position in range(3)]
-        assert fast_rows["item_tags"] == [(("tech", days[4]), 0, "item-tag")]
-        digest_tags = {}
-        for key, name, _slug in fast_rows["tags"]:
-            digest_tags.setdefault(key[1], []).append(name)
-        assert digest_tags == {days[1]: ["a", "b"], days[4]: ["kept", "편집"], days[10]: ["kept", "new"],
-                               days[11]: ["y", "z"]}
-        # New digests of known series went in with bulk statements (the existing ones too, before), tagged
-        # or not, and so did the updates of digests that existed before the batch.
-        assert sorted(bulk) == sorted([f"{days[n]}-daily-it-news.md" for n in (0, 1, 2, 3, 7, 11, 4, 10, 9)])
-        assert sorted(updated) == [f"{days[n]}-daily-it-news.md" for n in (4, 9)] + ["not-a-post-name.md"]
-        changed = [row for row in fast_rows["insights"] if row[0] == ("tech", days[9])]
-        assert changed == [(("tech", days[9]), 0, 0, "라벨", "시사점 내용"), (("tech", days[9]), 1, 0, "라벨", "시사점 내용")]
-        bulk.clear()
-        updated.clear()
+def test_early_news_posts_join_the_tech_series_and_keep_their_category(tmp_path, tech):
+    text = post_text(title="[2025-12-01] 오늘의 글로벌 IT 뉴스 Top 5", date="2025-12-01 13:00:00 +0900",
+                     categories="news")
+    path = write(tmp_path, "2025-12-01-daily-it-news.md", text)
+    assert import_paths([path]).created
+    digest = Digest.objects.get()
+    assert (digest.series, digest.category, digest.jekyll_category) == (tech, "news", "news")
+    assert digest.get_absolute_url() == "/news/2025/12/01/daily-it-news.html"
+    assert not Series.objects.filter(jekyll_category="news").exists()
+    assert digest.live_snapshot["categories"] == "news"
+    export_digests(Digest.objects.all(), tmp_path / "site")
+    assert (tmp_path / "site" / "_posts" / path.name).read_bytes() == path.read_bytes()
 
 
-def test_batch_fast_path_invalidates_the_public_pages_once_on_commit(tmp_path, monkeypatch,
-                                                                   django_capture_on_commit_callbacks):
-    from digests import cache
-
-    calls = []
-    monkeypatch.setattr(cache, "invalidate", lambda *a, **k: calls.append(1))
-    for n in range(3):
-        day = dt.date(2026, 9, 1) + dt.timedelta(days=n)
-        write(tmp_path, f"{day}-daily-it-news.md",
-              post_text(title=f"[{day}] 글로벌 IT 뉴스 Top 5", date=f"{day} 13:00:00 +0900"))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert len(import_paths([tmp_path], status=Status.DRAFT).created) == 3
-    assert calls == []
-    Digest.objects.all().delete()
-    with django_capture_on_commit_callbacks(execute=True):
-        assert len(import_paths([tmp_path]).created) == 3
-    assert calls == [1]
+def test_export_writes_only_what_readers_see(tmp_path, editor):
+    """Approved-but-unpublished text, and a reopened digest's edits, never reach the blog's working copy."""
+    never = DigestFactory(status=Status.APPROVED, date=dt.date(2026, 5, 1))
+    live = live_digest(date=dt.date(2026, 5, 2))
+    published_title = live.live_snapshot["items"][0]["title"]
+    NewsItem.objects.filter(digest=live, position=0).update(title="고치는 중인 제목")
+    Digest.objects.filter(pk=live.pk).update(status=Status.DRAFT)
+    report = export_digests(Digest.objects.all(), tmp_path)
+    assert [Path(p).name for p in report.written] == [f"{live.date}-{live.slug}.md"]
+    text = (tmp_path / "_posts" / f"{live.date}-{live.slug}.md").read_text(encoding="utf-8")
+    assert published_title in text and "고치는 중인 제목" not in text
+    assert not (tmp_path / "_posts" / f"{never.date}-{never.slug}.md").exists()
 
 
-def test_a_batch_whose_bulk_write_fails_is_imported_file_by_file(tmp_path, monkeypatch, caplog):
-    for n in range(3):
-        day = dt.date(2026, 10, 1) + dt.timedelta(days=n)
-        write(tmp_path, f"{day}-daily-it-news.md",
-              post_text(title=f"[{day}] 글로벌 IT 뉴스 Top 5", date=f"{day} 13:00:00 +0900"))
-    real = jekyll_io._insert_dicts
-
-    def insert_dicts(model, rows):
-        real(model, rows)
-        if model is ReviewEvent:  # the last statement: everything before it is written
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(jekyll_io, "_insert_dicts", insert_dicts)
-    report = import_paths([tmp_path])
-    assert "storing 3 files at once failed" in caplog.text
-    assert len(report.created) == 3 and not report.failed
-    assert Digest.objects.count() == 3 and NewsItem.objects.count() == 6 and ReviewEvent.objects.count() == 3
+def test_import_as_published_refuses_what_publish_would_refuse(tmp_path):
+    text = post_text().replace("요약 문단입니다.", "요약 <img src=x onerror=alert(1)> 문단")
+    path = write(tmp_path, "2026-03-01-daily-it-news.md", text)
+    report = import_paths([path])
+    assert not report.created and len(report.failed) == 1
+    assert "Cannot publish" in report.failed[0].message and "raw HTML" in report.failed[0].message
+    assert not Digest.objects.exists()
+    assert import_paths([path], status=Status.DRAFT).created  # a draft is not live: an editor fixes it
 
 
-def test_large_imports_are_parsed_by_worker_processes_with_the_same_result(tmp_path, monkeypatch):
-    bad = write(tmp_path, "2026-11-09-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")
-
-    def run(parse_min, pool=None):
-        monkeypatch.setattr(jekyll_io, "PARALLEL_PARSE_MIN", parse_min)
-        if pool:
-            monkeypatch.setattr(jekyll_io, "ProcessPoolExecutor", pool)
-        report = import_paths([SAMPLES, bad], batch_size=4)
-        rows = _stored_rows()
-        Digest.objects.all().delete()
-        return [str(p) for p in report.created + report.failed + report.warnings], rows
-
-    serial = run(10**9)
-    assert len(serial[0]) == 7 and len(serial[1]["digests"]) == 6
-    assert run(0) == serial
-
-    def no_processes(*args, **kwargs):
-        raise OSError("daemonic processes are not allowed to have children")
-
-    assert run(0, no_processes) == serial
-
-
-def test_bulk_runs_freeze_the_existing_objects_for_the_collector_and_restore_them(tmp_path, monkeypatch):
-    import gc
+def test_import_as_published_sends_the_publish_signals(tmp_path, django_capture_on_commit_callbacks):
+    from digests import signals
 
     seen = []
-    real = jekyll_io._import_paths
-    monkeypatch.setattr(jekyll_io, "_import_paths", lambda *args: seen.append(gc.get_freeze_count()) or real(*args))
-    assert gc.get_freeze_count() == 0
-    import_paths([SAMPLES])
-    assert seen[0] > 1000 and gc.get_freeze_count() == 0
 
-    def broken(*args):
-        raise RuntimeError("disk full")
+    def receiver(sender, digest, **kwargs):
+        seen.append(digest.pk)
 
-    monkeypatch.setattr(jekyll_io, "_import_paths", broken)
-    with pytest.raises(RuntimeError):
-        import_paths([SAMPLES])
-    assert gc.get_freeze_count() == 0
-    calls = []
-    monkeypatch.setattr(gc, "unfreeze", lambda: calls.append("unfreeze"))
-    monkeypatch.setattr(gc, "get_freeze_count", lambda: 5000)  # frozen by someone else (a preforking server)
-    export_digests(Digest.objects.all(), tmp_path)
-    assert calls == [], "left as it was"
+    signals.digest_published.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            import_paths([SAMPLES / "2026-11-02-daily-it-news.md"])
+            import_paths([SAMPLES / "2026-11-02-daily-it-news.md"])  # unchanged: not published again
+    finally:
+        signals.digest_published.disconnect(receiver)
+    assert seen == [Digest.objects.get().pk]

@@ -45,20 +45,24 @@ class PostText(HTMLParser):
 
     def __init__(self):
         super().__init__()
-        self.depth, self.parts = 0, []
+        self.depth, self.skip, self.parts = 0, 0, []
 
     def handle_starttag(self, tag, attrs):
         if self.depth:
             self.depth += tag == "div"
+            # Our site names each source's outlet beside its link; the blog has only the link.
+            self.skip += tag == "span" and dict(attrs).get("class") == "source-domain"
         elif tag == "div" and dict(attrs).get("id") == "post-content":
             self.depth = 1
 
     def handle_endtag(self, tag):
         if self.depth and tag == "div":
             self.depth -= 1
+        if self.skip and tag == "span":
+            self.skip -= 1
 
     def handle_data(self, data):
-        if self.depth:
+        if self.depth and not self.skip:
             self.parts.append(data)
 
     @classmethod

@@ -20,8 +20,8 @@ def fill_with(digest, marker):
     Digest.objects.filter(pk=digest.pk).update(title=f"{marker} 제목", footer=f"{marker} 꼬리말")
     for item in NewsItem.objects.filter(digest=digest):
         item.title, item.summary = f"{marker} 기사", f"{marker} 요약 본문"
-        item.source_url = f"https://{marker.lower()}.example/story"
         item.save()
+        item.sources.update(url=f"https://{marker.lower()}.example/story")
     Insight.objects.filter(news_item__digest=digest).update(label=f"{marker} 라벨", text=f"{marker} 시사점")
     digest.tags.add(f"{marker}태그")
 

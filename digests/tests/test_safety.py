@@ -9,7 +9,7 @@ from digests.safety import post_problems
 
 
 def post(**item):
-    fields = {"title": "제목", "summary": "요약 **굵게** [링크](https://example.com/a?b=(c))", "source_url": "https://example.com/x",
+    fields = {"title": "제목", "summary": "요약 **굵게** [링크](https://example.com/a?b=(c))", "sources": [jekyll.Source("https://example.com/x")],
               "insights": [jekyll.Insight("라벨", "내용 a < b, 3 > 2")]}
     fields.update(item)
     return jekyll.Post(title="[2026-11-29] 글로벌 IT 뉴스 Top 5", date=dt.datetime(2026, 11, 29, 12, tzinfo=ZoneInfo("Asia/Seoul")),
@@ -26,7 +26,7 @@ class PostProblemsTests(SimpleTestCase):
             ({"title": "<script>alert(1)</script>"}, "item 1's title contains raw HTML '<script>'"),
             ({"summary": "[클릭](javascript:alert(1))"}, "item 1's summary links to a javascript:"),
             ({"summary": "![x](data:text/html;base64,AAAA)"}, "item 1's summary links to a javascript:, data:"),
-            ({"source_url": "javascript:alert(1)"}, "item 1 source URL 'javascript:alert(1)' is not an http(s) address"),
+            ({"sources": [jekyll.Source("javascript:alert(1)")]}, "item 1 source URL 'javascript:alert(1)' is not an http(s) address"),
             ({"insights": [jekyll.Insight("<svg onload=alert(1)>", "x")]}, "item 1's insight 1 label contains raw HTML"),
             ({"insights": [jekyll.Insight("", "<!-- hidden -->")]}, "item 1's insight 1 contains raw HTML"),
             ({"summary": "<javascript:alert(1)>"}, "item 1's summary contains raw HTML"),

@@ -127,3 +127,18 @@ def test_the_query_set_finds_what_it_expects_and_nothing_in_footers_or_urls(tech
     for query in queries:
         ids = set(search.ranked_ids(search.query_terms(query["q"])))
         assert ids == {names[name] for name in query["expect"]}, query["q"]
+
+
+def test_an_import_indexes_its_posts_with_one_analyser_call_and_one_bump(monkeypatch):
+    from digests.jekyll_io import import_paths
+
+    calls = []
+    real = search.terms_of
+    monkeypatch.setattr(search, "terms_of", lambda texts: calls.append(len(texts)) or real(texts))
+    before = readers.current()[0]
+    report = import_paths([Path(__file__).resolve().parents[1] / "sample_data" / "posts"])
+    assert len(report.created) == 6 and calls == [6]
+    assert readers.current()[0] == before + 1
+    assert len(titles_found("배리어프리")) == 1 and titles_found("Gemini") == []
+    again = import_paths([Path(__file__).resolve().parents[1] / "sample_data" / "posts"])
+    assert len(again.updated) == 6 and calls == [6]  # unchanged text: nothing analysed again

@@ -43,6 +43,7 @@ def test_digest_page_shows_the_published_post(client, tech):
         assert item["title"] in page and item["summary"] in page
         for source in item["sources"]:
             assert f'href="{source["url"]}" rel="noopener nofollow"'.replace("&", "&amp;") in page
+            assert '<span class="source-domain">example.com</span>' in page
         for insight in item["insights"]:
             assert f"<strong>{insight['label']}:</strong> {insight['text']}" in page
     assert "📌 요약" in page and "💡 시사점" in page and digest.series.footer in page

@@ -41,8 +41,8 @@ def xss_digest(series):
     n = 2
     for item in NewsItem.objects.filter(digest=digest):
         item.title, item.summary = payload(n), f"{payload(n + 1)}\n\n{payload(n + 2)}"
-        item.source_url = BAD_URL if n % 2 else "https://example.com/ok\"><script>window.__xss=1</script>"
         item.save()
+        item.sources.update(url=BAD_URL if n % 2 else "https://example.com/ok\"><script>window.__xss=1</script>")
         for insight in Insight.objects.filter(news_item=item):
             insight.label, insight.text = payload(n + 3), payload(n + 4)
             insight.save()

@@ -38,7 +38,7 @@ def backfill(apps, schema_editor):
     """The site's first generation row, and the search text of the digests already live."""
     from digests import search
 
-    apps.get_model("digests", "SiteVersion").objects.create(generation=1)
+    apps.get_model("digests", "SiteVersion").objects.create(pk=1, generation=1)
     Digest = apps.get_model("digests", "Digest")
     SearchDocument = apps.get_model("digests", "SearchDocument")
     live = Digest.objects.filter(live_snapshot__isnull=False).values_list("pk", "live_snapshot")
@@ -51,7 +51,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('digests', '0007_newsitem_tags_prefetched'),
+        ('digests', '0009_remove_newsitem_source_url'),
     ]
 
     operations = [

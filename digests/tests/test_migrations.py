@@ -1,0 +1,50 @@
+"""Migrations that move data: an item's one source becomes its first ItemSource, snapshots follow."""
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+# serialized_rollback: the flush after a transactional test would drop the series and roles the
+# migrations seed, which the tests after this one need.
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+BEFORE = [("digests", "0007_newsitem_tags_prefetched")]
+AFTER = [("digests", "0009_remove_newsitem_source_url")]
+
+
+def migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+def test_source_url_becomes_an_item_source_and_early_news_joins_tech():
+    apps = migrate(BEFORE)
+    Series = apps.get_model("digests", "Series")
+    Digest = apps.get_model("digests", "Digest")
+    NewsItem = apps.get_model("digests", "NewsItem")
+    tech = Series.objects.get(slug="tech")
+    news = Series.objects.create(slug="news", name="news", jekyll_category="news", post_slug="daily-it-news",
+                                 title_template="[{date}] 오늘의 글로벌 IT 뉴스 Top 5")
+    snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "news", "items": [
+        {"title": "a", "summary": "s", "source_url": "https://a.example/1", "insights": []},
+        {"title": "b", "summary": "s", "source_url": "", "insights": []}]}
+    early = Digest.objects.create(series=news, date="2025-12-01", slug="daily-it-news", title="t",
+                                  live_snapshot=snapshot, status="published")
+    NewsItem.objects.create(digest=early, position=0, title="a", source_url="https://a.example/1",
+                            source_name="A")
+    NewsItem.objects.create(digest=early, position=1, title="b", source_url="")
+    try:
+        apps = migrate(AFTER)
+        Digest = apps.get_model("digests", "Digest")
+        ItemSource = apps.get_model("digests", "ItemSource")
+        early = Digest.objects.get(pk=early.pk)
+        assert (early.series_id, early.category) == (tech.pk, "news")
+        assert not apps.get_model("digests", "Series").objects.filter(slug="news").exists()
+        assert list(ItemSource.objects.values_list("news_item__position", "position", "url", "name")) == [
+            (0, 0, "https://a.example/1", "A")]
+        assert [item["sources"] for item in early.live_snapshot["items"]] == [
+            [{"url": "https://a.example/1", "name": ""}], []]
+        assert all("source_url" not in item for item in early.live_snapshot["items"])
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
