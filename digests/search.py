@@ -32,7 +32,11 @@ def analyzer():
             from kiwipiepy import Kiwi
 
             # Without the default user dictionary "엔비디아의" splits into 엔비디아 + 의, as it should.
-            _kiwi = Kiwi(load_default_dict=False, load_typo_dict=False)
+            # One thread: Kiwi's thread pool does not survive a fork (gunicorn --preload), its analyses
+            # hang in the workers. The first analysis finishes loading the model: done here, before a fork.
+            kiwi = Kiwi(load_default_dict=False, load_typo_dict=False, num_workers=1)
+            kiwi.tokenize("한국어 형태소 분석")
+            _kiwi = kiwi
         return _kiwi
 
 

@@ -170,9 +170,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
 # HTTP caching of public pages: proxies and CDNs keep them this long (publishing shows within it: nginx
-# counts whole seconds, so 8 s reaches readers within 10), browsers this long (news: a minute); both
-# revalidate with the ETag afterwards.
-PUBLIC_SHARED_SECONDS = int(os.environ.get("PUBLIC_SHARED_SECONDS", "8"))
+# counts whole seconds and a busy server takes its time to answer, so 5 s stays well inside 10), browsers
+# this long (news: a minute); both revalidate with the ETag afterwards.
+PUBLIC_SHARED_SECONDS = int(os.environ.get("PUBLIC_SHARED_SECONDS", "5"))
 PUBLIC_BROWSER_SECONDS = int(os.environ.get("PUBLIC_BROWSER_SECONDS", "60"))
 
 # CELERY

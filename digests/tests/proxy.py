@@ -1,6 +1,7 @@
 """gunicorn and Debian's nginx with deploy/nginx.conf, started on free ports (the proxy test and bench/site.py)."""
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -81,7 +82,11 @@ class Stack:
     def stop(self):
         for process in reversed(self.processes):
             if process.poll() is None:
-                os.killpg(process.pid, 15)
-                process.wait(10)
+                os.killpg(process.pid, signal.SIGTERM)
+                try:
+                    process.wait(10)
+                except subprocess.TimeoutExpired:  # a worker stuck past the graceful stop
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait(10)
         self.processes = []
         self.log.close()
