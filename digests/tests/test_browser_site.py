@@ -40,11 +40,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def routed_page(browser, **options):
     """A page whose requests to ORIGIN are answered by the Django app, inside this test's transaction."""
     client = Client(HTTP_HOST=urlsplit(ORIGIN).netloc)
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ko-KR")
+    context = browser.new_context(locale="ko-KR", **options)
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -69,8 +68,14 @@ def page(browser):
     context.route(f"{ORIGIN}/**", answer)
     # Nothing leaves the machine: any other origin is refused.
     context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = routed_page(browser, viewport={"width": 1100, "height": 900})
     yield page
-    context.close()
+    page.context.close()
 
 
 def shot(page, artifacts_dir, name):
@@ -148,7 +153,6 @@ LONG = ("초장문단어" * 12 + " https://example.com/" + "very-long-path-segme
 
 
 def test_no_page_scrolls_sideways_on_a_phone(browser, tech, entertainment, artifacts_dir):
-
     from digests import readers
     from digests.models import Digest
 
@@ -165,23 +169,7 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, tech, entertainment, artif
     urls = {"home": "/", "home-page-2": "/?page=2", "series": "/tech/", "archive": f"/archive/{long.date:%Y/%m}/",
             "tag": "/tags/AI/", "search": "/search/?q=" + "초장문단어", "search-empty": "/search/?q=없는말",
             "digest": long.get_absolute_url(), "not-found": "/nope/"}
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True,
-                                  locale="ko-KR")
-    client = Client(HTTP_HOST=urlsplit(ORIGIN).netloc)
-    connection = connections["default"]
-
-    def answer(route):
-        connections["default"] = connection
-        url = urlsplit(route.request.url)
-        if url.path.startswith("/static/"):
-            found = finders.find(url.path.removeprefix("/static/"))
-            return route.fulfill(status=200, path=found) if found else route.fulfill(status=404, body="")
-        response = client.get(url.path + (f"?{url.query}" if url.query else ""))
-        return route.fulfill(status=response.status_code, headers=dict(response.items()), body=response.content)
-
-    context.route(f"{ORIGIN}/**", answer)
-    context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
-    page = context.new_page()
+    page = routed_page(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
     try:
         widths = {}
         for name, url in urls.items():
@@ -196,4 +184,4 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, tech, entertainment, artif
         assert page.locator(".brand").inner_text() == settings.SITE_NAME
         assert icon.endswith(".svg") and page.goto(ORIGIN + icon).status == 200
     finally:
-        context.close()
+        page.context.close()
