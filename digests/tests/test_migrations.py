@@ -23,7 +23,10 @@ def test_source_url_becomes_an_item_source_and_early_news_joins_tech():
     Series = apps.get_model("digests", "Series")
     Digest = apps.get_model("digests", "Digest")
     NewsItem = apps.get_model("digests", "NewsItem")
-    tech = Series.objects.get(slug="tech")
+    # A live-server test before this one may have flushed what the migrations seeded.
+    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
+        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
+        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
     news = Series.objects.create(slug="news", name="news", jekyll_category="news", post_slug="daily-it-news",
                                  title_template="[{date}] 오늘의 글로벌 IT 뉴스 Top 5")
     snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "news", "items": [
