@@ -9,6 +9,6 @@ class DigestsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import cache
+        from . import readers
 
-        cache.connect()
+        readers.connect()

@@ -1,136 +1,127 @@
-"""Whole-page cache for the public site, dropped at once whenever what readers may see changes."""
+"""Public pages: HTTP caching headers, 304s, and a whole-page cache keyed by the site's generation.
+
+The page cache is an optimisation only: when it fails (Redis down, restarted empty or from an old
+snapshot) pages are made afresh, never a 500 and never an older generation's page.
+"""
 import functools
 import hashlib
 import logging
-import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpResponse
+from django.utils import translation
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+from . import readers
 
 log = logging.getLogger(__name__)
 
-GENERATION_KEY = "site:generation"
-
-
-def generation() -> int:
-    """The current cache generation; bumping it orphans every cached page at once (no key listing)."""
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        # Lost (evicted, flushed): start from the clock so no earlier generation's pages match again.
-        cache.add(GENERATION_KEY, _fresh(), timeout=None)
-        value = cache.get(GENERATION_KEY) or _fresh()
-    return value
-
-
-def _fresh() -> int:
-    return time.time_ns() // 1000
-
-
-def invalidate(sender=None, **kwargs):
-    """Drop every cached public page; a signal receiver, also called directly (imports, admin fixes)."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # the key expired or was evicted: any new value orphans the old pages
-        cache.set(GENERATION_KEY, _fresh(), timeout=None)
-    log.info("public page cache invalidated (%s)", getattr(kwargs.get("digest"), "pk", "all"))
-
-
-def _key(request) -> str:
-    return "site:page:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+# Not the public site: never cached by us, and never cacheable by anyone else either.
+PRIVATE_PREFIXES = ("/admin/", "/markdownx/", "/_nested_admin/", "/static/", "/media/")
 
 
 def cache_page(view):
-    """Mark a public view's GET/HEAD 200 responses for PageCacheMiddleware to keep until the next invalidation."""
+    """Mark a public view: its GET/HEAD answers get public caching headers, and 200s are kept in the page cache.
+
+    Public pages are in the site's one language whatever the browser asks for, so they need no
+    `Vary: Accept-Language` and one cached copy serves every reader.
+    """
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and hasattr(request, "_page_cache_key"):
-            request._page_cache_ok = True
-            response["X-Cache"] = "miss"
+        with translation.override(settings.LANGUAGE_CODE):
+            response = view(request, *args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            request._public_page = True
         return response
 
     return wrapped
 
 
+def _key(request, generation) -> str:
+    return f"site:page:{generation}:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+
+
+def _cache_get(key):
+    try:
+        return cache.get(key)
+    except Exception as exc:  # noqa: BLE001 - any cache failure means "not cached"
+        log.warning("page cache unavailable, serving uncached: %s", exc)
+        return None
+
+
+def _cache_set(key, value):
+    try:
+        cache.set(key, value, settings.PUBLIC_CACHE_SECONDS)
+    except Exception as exc:  # noqa: BLE001
+        log.warning("page cache unavailable, page not stored: %s", exc)
+
+
+def etag_of(content: bytes) -> str:
+    return '"' + hashlib.blake2b(content, digest_size=16).hexdigest() + '"'
+
+
+def make_public(response, changed_at):
+    """Shared caches may keep it for PUBLIC_SHARED_SECONDS, browsers for PUBLIC_BROWSER_SECONDS; never stale."""
+    patch_cache_control(response, public=True, max_age=settings.PUBLIC_BROWSER_SECONDS,
+                        s_maxage=settings.PUBLIC_SHARED_SECONDS)
+    if changed_at is not None:
+        response["Last-Modified"] = http_date(changed_at.timestamp())
+    response["Content-Language"] = settings.LANGUAGE_CODE
+    vary = [v.strip() for v in response.get("Vary", "").split(",") if v.strip()]
+    kept = [v for v in vary if v.lower() != "accept-language"]
+    if kept:
+        response["Vary"] = ", ".join(kept)
+    elif "Vary" in response:
+        del response["Vary"]
+    return response
+
+
+def make_private(response):
+    """Anything not marked public: no browser, proxy or CDN may store it (admin, previews, share links, errors)."""
+    if "Cache-Control" not in response:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class PageCacheMiddleware:
-    """Answers cached public pages before the rest of the middleware runs; stores the marked pages on the way out.
+    """Answers cached public pages before the rest of the middleware runs; stores marked pages on the way out.
 
-    Sits right after WhiteNoise: a hit costs one cache round trip, and the stored headers are those the
-    inner middleware (CSP, X-Frame-Options, …) set when the page was made.
+    Sits right after WhiteNoise: a hit costs one database query (the generation) and one cache round
+    trip, and the stored headers are those the inner middleware (CSP, X-Frame-Options, …) set.
     """
-
-    SKIP = ("/admin/", "/markdownx/", "/_nested_admin/", "/static/", "/media/")
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method not in ("GET", "HEAD") or request.path_info.startswith(self.SKIP):
-            return self.get_response(request)
-        key = _key(request)
-        # One round trip for the generation and the page: a page stored under an older generation is a miss.
-        found = cache.get_many([GENERATION_KEY, key])
-        current = found.get(GENERATION_KEY)
-        if current is None:
-            current = generation()
-        hit = found.get(key)
-        if hit is not None and hit[0] == current:
-            response = HttpResponse(hit[1])
-            for name, value in hit[2]:
+        if request.method not in ("GET", "HEAD") or request.path_info.startswith(PRIVATE_PREFIXES):
+            return make_private(self.get_response(request))
+        # Read before the view runs: a publish committing meanwhile moves it, so this page is never kept
+        # under the newer generation.
+        generation, changed_at = readers.current()
+        key = _key(request, generation)
+        hit = _cache_get(key)
+        if hit is not None:
+            content, headers = hit
+            response = HttpResponse(content)
+            for name, value in headers:
                 response[name] = value
             response["X-Cache"] = "hit"
-            return response
-        request._page_cache_key = key
-        response = self.get_response(request)
-        if (getattr(request, "_page_cache_ok", False) and response.status_code == 200
-                and not response.streaming and not response.cookies):
+        else:
+            response = self.get_response(request)
+            if not getattr(request, "_public_page", False):
+                return make_private(response)
+            if response.status_code != 200 or response.streaming or response.cookies:
+                # A 404 of a public address (say, a digest just unpublished) is not kept anywhere either.
+                return make_private(response)
+            response["ETag"] = etag_of(response.content)
+            response = make_public(response, changed_at)
             headers = [(k, v) for k, v in response.items() if k.lower() not in ("x-cache", "content-length")]
-            # Stored under the generation read before the view ran: a publish meanwhile makes it a miss.
-            cache.set(key, (current, response.content, headers), settings.PUBLIC_CACHE_SECONDS)
-        return response
-
-
-def _remember_live(sender, instance, **kwargs):
-    instance._live_at_load = instance.__dict__.get("live_snapshot")
-
-
-def _invalidate_if_live_changed(sender, instance, created=False, **kwargs):
-    # Catches digests made live outside the workflow (the importer) as well as workflow saves.
-    before = getattr(instance, "_live_at_load", None)
-    after = instance.__dict__.get("live_snapshot")
-    if before != after:
-        # After commit: invalidating earlier lets a concurrent request re-cache the old version.
-        _invalidate_once_on_commit()
-    instance._live_at_load = after
-
-
-def _invalidate_after_live_change():
-    invalidate()
-
-
-def _invalidate_once_on_commit():
-    """One invalidation per transaction, however many digests it makes live (an import of thousands)."""
-    conn = transaction.get_connection()
-    # Any registration still pending covers this change too: its savepoints are either released (merged
-    # into their parent for good) or still open around this change, so no rollback can drop that
-    # registration and keep this change. (Comparing savepoint sets missed released siblings: an import
-    # batch whose bulk part and a file of its own each registered one.)
-    if any(func is _invalidate_after_live_change for _, func, _ in conn.run_on_commit):
-        return
-    transaction.on_commit(_invalidate_after_live_change)
-
-
-def connect():
-    """Hook invalidation to the workflow's signals and to saves that change a live version (apps.ready)."""
-    from django.db.models.signals import post_init, post_save
-
-    from . import signals
-    from .models import Digest
-
-    for signal in (signals.digest_published, signals.digest_unpublished, signals.digest_corrected):
-        signal.connect(invalidate, dispatch_uid=f"digests.cache.invalidate.{id(signal)}")
-    post_init.connect(_remember_live, sender=Digest, dispatch_uid="digests.cache.remember_live")
-    post_save.connect(_invalidate_if_live_changed, sender=Digest, dispatch_uid="digests.cache.live_changed")
+            _cache_set(key, (response.content, headers))
+            response["X-Cache"] = "miss"
+        last_modified = int(changed_at.timestamp()) if changed_at is not None else None
+        return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified,
+                                        response=response) or response

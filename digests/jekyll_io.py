@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.models import Tag
 
-from . import jekyll, workflow
+from . import jekyll, readers, workflow
 from .models import Digest, Insight, ItemSource, NewsItem, Series, Status
 from .publishing import ExportError, post_relpath, render_live, write_atomic
 
@@ -161,7 +161,8 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
         batch = files[start:start + batch_size]
         partial = ImportReport()
         try:
-            with transaction.atomic():
+            # One search reindex and one generation bump per batch, inside its transaction.
+            with transaction.atomic(), readers.deferred():
                 for number, path in enumerate(batch, start=start + 1):
                     importer.import_file(path, partial)
                     if progress:
@@ -171,7 +172,7 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
             importer.forget_uncommitted()
             partial = ImportReport()
             for path in batch:
-                with transaction.atomic():
+                with transaction.atomic(), readers.deferred():
                     importer.import_file(path, partial)
         report.merge(partial)
     return report

@@ -469,3 +469,29 @@ class ExportRecord(models.Model):
 
     def __str__(self):
         return f"{self.path} {self.get_status_display()}"
+
+
+class SiteVersion(models.Model):
+    """One row: bumped in the same transaction as any change to what readers see (the page cache's generation)."""
+
+    generation = models.PositiveBigIntegerField(_("generation"), default=0)
+    changed_at = models.DateTimeField(_("changed"), default=timezone.now)
+
+    def __str__(self):
+        return f"generation {self.generation} ({self.changed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class SearchDocument(models.Model):
+    """A live digest's searchable text: titles, summaries, insights and tags (not the footer, not URLs).
+
+    `terms` holds the text's stems (Korean morphological analysis), which the database indexes:
+    on PostgreSQL a stored tsvector column with a GIN index, on SQLite an FTS5 table (migration 0012).
+    """
+
+    digest = models.OneToOneField(Digest, on_delete=models.CASCADE, primary_key=True, related_name="search",
+                                  verbose_name=_("digest"))
+    text = models.TextField(_("text"), help_text=_("Plain text the snippets are cut from"))
+    terms = models.TextField(_("terms"))
+
+    def __str__(self):
+        return f"search text of digest {self.digest_id}"

@@ -208,6 +208,20 @@ def _on_commit(func):
     transaction.on_commit(func)
 
 
+def _queue_on_commit(task, *args):
+    """Queue a follow-up task once committed; a broker outage is logged, never raised into the committed request."""
+    from kombu.exceptions import OperationalError
+
+    def send():
+        try:
+            task.delay(*args)
+        except OperationalError as exc:
+            log.error("%s%r was not queued, the broker is unavailable (%s): the change is committed; "
+                      "run it again from the admin once the broker is back", task.name, args, exc)
+
+    _on_commit(send)
+
+
 def _transition(name, digest, user, comment="", *, system=False, apply=None, after=None):
     transition = TRANSITIONS[name]
     comment = (comment or "").strip()
@@ -325,8 +339,7 @@ def _publish(digest, user, comment="", system=False):
     def after(locked, from_status, comment):
         from . import tasks
 
-        pk = locked.pk
-        _on_commit(lambda: tasks.export_digest.delay(pk))
+        _queue_on_commit(tasks.export_digest, locked.pk)
         signal = signals.digest_corrected if locked._corrected else signals.digest_published
         _on_commit(lambda: signal.send(sender=Digest, digest=locked))
 
@@ -375,8 +388,7 @@ def unpublish(digest, user, comment):
     def after(locked, from_status, comment):
         from . import tasks
 
-        pk = locked.pk
-        _on_commit(lambda: tasks.unexport_digest.delay(pk))
+        _queue_on_commit(tasks.unexport_digest, locked.pk)
         _on_commit(lambda: signals.digest_unpublished.send(sender=Digest, digest=locked))
 
     return _transition("unpublish", digest, user, comment, apply=apply, after=after)

@@ -35,6 +35,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The name readers and editors see: the site's brand, the admin's header and title.
 SITE_NAME = os.environ.get("SITE_NAME", "뉴스룸")
+# The blog's own `url` (its _config.yml): Atom entry ids are the ones jekyll-feed gives its posts.
+BLOG_URL = os.environ.get("BLOG_URL", SITE_URL).rstrip("/")
+SITE_DESCRIPTION = os.environ.get("SITE_DESCRIPTION", "매일 정오, 글로벌 IT와 연예/문화 뉴스 Top 5를 정리합니다.")
 
 TIME_ZONE = "Asia/Seoul"
 LANGUAGE_CODE = "ko"
@@ -164,11 +167,18 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "newsroom"),
+            # The page cache is an optimisation: a Redis that is down or hangs costs a reader 0.5 s at most.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))
+# HTTP caching of public pages: proxies and CDNs keep them this long (publishing shows within it: nginx
+# counts whole seconds and a busy server takes its time to answer, so 5 s stays well inside 10), browsers
+# this long (news: a minute); both revalidate with the ETag afterwards.
+PUBLIC_SHARED_SECONDS = int(os.environ.get("PUBLIC_SHARED_SECONDS", "5"))
+PUBLIC_BROWSER_SECONDS = int(os.environ.get("PUBLIC_BROWSER_SECONDS", "60"))
 
 # CELERY
 # ------------------------------------------------------------------------------

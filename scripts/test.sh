@@ -15,6 +15,9 @@ need=()
 command -v jekyll >/dev/null || need+=(jekyll ruby-jekyll-feed)
 dpkg -s ruby-jekyll-feed >/dev/null 2>&1 || need+=(ruby-jekyll-feed)
 command -v chromium >/dev/null || need+=(chromium)
+# The proxy test puts Debian's nginx in front of gunicorn; the outage tests start their own redis-server.
+[ -x /usr/sbin/nginx ] || command -v nginx >/dev/null || need+=(nginx-light)
+command -v redis-server >/dev/null || need+=(redis-server)
 # Korean glyphs for the browser tests' screenshots (otherwise boxes).
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)

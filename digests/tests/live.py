@@ -1,6 +1,7 @@
 """Test data for the public side: digests with a published (live) version, set up directly."""
 import datetime as dt
 
+from digests import readers
 from digests.models import Digest, Status
 from digests.posts import digest_snapshot, with_content
 from digests.tests.factories import DigestFactory
@@ -15,5 +16,6 @@ def live_digest(status=Status.PUBLISHED, tags=(), published_at=None, **kwargs):
     Digest.objects.filter(pk=digest.pk).update(published_at=digest.published_at)
     snapshot = digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
     Digest.objects.filter(pk=digest.pk).update(status=status, live_snapshot=snapshot)
+    readers.live_changed([digest.pk])  # a queryset update sends no post_save
     digest.refresh_from_db()
     return digest

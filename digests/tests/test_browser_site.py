@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.contrib.staticfiles import finders
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connections
 from django.test import Client
@@ -39,11 +40,10 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
+def routed_page(browser, **options):
     """A page whose requests to ORIGIN are answered by the Django app, inside this test's transaction."""
     client = Client(HTTP_HOST=urlsplit(ORIGIN).netloc)
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, locale="ko-KR")
+    context = browser.new_context(locale="ko-KR", **options)
     page = context.new_page()
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
@@ -68,8 +68,14 @@ def page(browser):
     context.route(f"{ORIGIN}/**", answer)
     # Nothing leaves the machine: any other origin is refused.
     context.route(lambda url: not url.startswith(ORIGIN), lambda route: route.abort())
+    return page
+
+
+@pytest.fixture
+def page(browser):
+    page = routed_page(browser, viewport={"width": 1100, "height": 900})
     yield page
-    context.close()
+    page.context.close()
 
 
 def shot(page, artifacts_dir, name):
@@ -137,3 +143,45 @@ def test_no_payload_runs_in_the_browser(page, tech, artifacts_dir):
     assert "<script>window.__xss=1;alert(1)</script>" in page.locator("article h1").inner_text()
     shot(page, artifacts_dir, "xss")
     assert page.dialogs == []
+
+
+PHONE = {"width": 390, "height": 844}
+LONG = ("초장문단어" * 12 + " https://example.com/" + "very-long-path-segment/" * 8 + "?utm_source=" + "x" * 80
+        + " `" + "code_without_spaces_" * 6 + "`\n\n| 열 하나 | 열 둘 | 열 셋 | 열 넷 | 열 다섯 | 열 여섯 |\n|---|---|---|---|---|---|\n"
+        + "| 긴내용긴내용긴내용 | 긴내용긴내용 | 긴내용긴내용 | 긴내용 | 긴내용긴내용 | 긴내용긴내용긴내용 |\n\n"
+        + "```\n" + "preformatted_line_without_breaks_" * 5 + "\n```")
+
+
+def test_no_page_scrolls_sideways_on_a_phone(browser, tech, entertainment, artifacts_dir):
+    from digests import readers
+    from digests.models import Digest
+
+    cache.clear()
+    digests = [live_digest(series=tech, tags=["아주아주긴태그이름" * 3, "AI"]) for _ in range(13)]
+    live_digest(series=entertainment, tags=["K-pop"])
+    long = digests[-1]
+    snap = long.live_snapshot
+    snap["title"] = "[긴 제목] " + "띄어쓰기없는아주긴한국어제목" * 4
+    snap["items"][0]["title"] = "ThisIsAnExtremelyLongEnglishHeadlineWithoutAnySpaces" * 2
+    snap["items"][0]["summary"] = LONG
+    Digest.objects.filter(pk=long.pk).update(live_snapshot=snap)
+    readers.live_changed([long.pk])
+    urls = {"home": "/", "home-page-2": "/?page=2", "series": "/tech/", "archive": f"/archive/{long.date:%Y/%m}/",
+            "tag": "/tags/AI/", "search": "/search/?q=" + "초장문단어", "search-empty": "/search/?q=없는말",
+            "digest": long.get_absolute_url(), "not-found": "/nope/"}
+    page = routed_page(browser, viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True)
+    try:
+        widths = {}
+        for name, url in urls.items():
+            page.goto(ORIGIN + url)
+            page.wait_for_load_state("load")
+            widths[name] = page.evaluate("Math.max(document.documentElement.scrollWidth, document.body.scrollWidth)")
+            page.screenshot(path=str(artifacts_dir / f"phone-{name}.png"), full_page=True)
+        assert all(width <= PHONE["width"] for width in widths.values()), widths
+        page.goto(ORIGIN + long.get_absolute_url())
+        assert page.evaluate("getComputedStyle(document.body).wordBreak") == "keep-all"
+        icon = page.locator("link[rel=icon]").get_attribute("href")
+        assert page.locator(".brand").inner_text() == settings.SITE_NAME
+        assert icon.endswith(".svg") and page.goto(ORIGIN + icon).status == 200
+    finally:
+        page.context.close()

@@ -1,4 +1,5 @@
 """XSS: payloads in every text field of a published digest come out inert on every public page and feed."""
+import json
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from urllib.parse import quote
@@ -73,9 +74,12 @@ class Inspector(HTMLParser):
     def __init__(self, rel=True):
         super().__init__()
         self.problems, self.rel = [], rel
+        self.data_block = None
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "iframe", "svg", "object", "embed", "style", "img", "details", "math"):
+        if tag == "script" and dict(attrs).get("type") == "application/ld+json" and len(attrs) == 1:
+            self.data_block = []  # JSON-LD: a data block browsers never run, checked when it closes
+        elif tag in ("script", "iframe", "svg", "object", "embed", "style", "img", "details", "math"):
             self.problems.append(f"<{tag}> element")
         for name, value in attrs:
             if name.startswith("on"):
@@ -88,6 +92,20 @@ class Inspector(HTMLParser):
                 rel = dict(attrs).get("rel", "")
                 if "noopener" not in rel or "nofollow" not in rel:
                     self.problems.append(f"link {value!r} without rel=noopener nofollow")
+
+    def handle_data(self, data):
+        if self.data_block is not None:
+            self.data_block.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "script" and self.data_block is not None:
+            text, self.data_block = "".join(self.data_block), None
+            try:
+                json.loads(text)
+            except ValueError:
+                self.problems.append("JSON-LD block that is not JSON (something broke out of it)")
+            if "<" in text:
+                self.problems.append("JSON-LD block with a raw <")
 
 
 def problems(markup, rel=True):
