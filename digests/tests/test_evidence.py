@@ -125,9 +125,9 @@ def test_hostile_article_pages_are_recorded_and_the_draft_is_made(tech, grounded
 def test_approval_is_refused_until_overridden_with_a_comment(tech, grounded_feeds, now, model_server, editor, reviewer):
     digest = generate(tech, now, model_server, "ungrounded", "ungrounded")
     workflow.submit(digest, editor)
-    with pytest.raises(workflow.TransitionError, match=r"3 sentences are not supported.*16억 달러"):
+    with pytest.raises(workflow.TransitionError, match=r"문장 3개가 출처로 뒷받침되지 않습니다.*16억 달러"):
         workflow.approve(digest, reviewer)
-    with pytest.raises(workflow.TransitionError, match="not supported"):
+    with pytest.raises(workflow.TransitionError, match="출처로 뒷받침되지 않습니다"):
         workflow.approve(digest, reviewer, "", override=True)  # an override needs its reason
     digest.refresh_from_db()
     assert digest.status == Status.IN_REVIEW
@@ -144,7 +144,7 @@ def test_the_admin_approve_button_takes_the_override(tech, grounded_feeds, now, 
     client.force_login(reviewer)
     url = reverse("admin:digests_digest_transition", args=[digest.pk, "approve"])
     page = client.post(url, {"version": digest.version, "comment": "ok"}, follow=True)
-    assert "not supported by their sources" in page.content.decode()
+    assert "출처로 뒷받침되지 않습니다" in page.content.decode()
     digest.refresh_from_db()
     assert digest.status == Status.IN_REVIEW
     client.post(url, {"version": digest.version, "comment": "Numbers checked.", "override_unsupported": "1"})
@@ -169,7 +169,7 @@ def test_the_review_include_shows_states_reasons_and_the_quote_in_its_source(tec
     item = evidence.with_sources(NewsItem.objects.filter(pk=spacex_item(digest).pk)).get()
     html = render_to_string("admin/digests/_verification.html", {"item": item})
     assert html.count("evidence-sentence--unsupported") == 3
-    assert "The number “16억 달러” is not in source 1." in html and "Its quote is not in source 1." in html
-    assert "<mark>" in html and "Single source" not in html
+    assert "숫자 “16억 달러”이(가) 출처 1에 없습니다." in html and "인용문이 출처 1에 없습니다." in html
+    assert "<mark>" in html and "단일 출처" not in html
     single = NewsItem.objects.filter(digest=digest).exclude(pk=item.pk).first()
-    assert "Single source" in render_to_string("admin/digests/_verification.html", {"item": single})
+    assert "단일 출처" in render_to_string("admin/digests/_verification.html", {"item": single})

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 CONFIG = """\
-title: Newsroom
+title: 뉴스룸
 description: 매일 정오, 글로벌 IT와 연예/문화 뉴스 Top 5를 정리합니다.
 timezone: Asia/Seoul
 url: "http://127.0.0.1:8000"

@@ -248,7 +248,7 @@ def test_no_site_page_shows_a_project_string_in_english(client, desk):
     missing = client.get("/no/such/page/")
     assert missing.status_code == 404 and "페이지를 찾을 수 없습니다" in missing.content.decode()
     feed = client.get("/feed.xml").content.decode()
-    assert "매일 발행되는 뉴스 Top 5 다이제스트" in feed
+    assert f"<subtitle>{settings.SITE_DESCRIPTION}</subtitle>" in feed
     assert not problems, problems
 
 

@@ -61,7 +61,7 @@ def test_a_wrong_number_is_unsupported_with_the_number_named():
     verdict = state("SpaceX는 xAI를 16억 달러에 인수한다.", 1, "valued at $16 billion")
     assert verdict.state == UNSUPPORTED
     assert verdict.reasons == [{"code": "number_missing", "value": "16억 달러", "source": 1}]
-    assert verify.describe(verdict.reasons[0]) == "The number “16억 달러” is not in source 1."
+    assert verify.describe(verdict.reasons[0]) == "숫자 “16억 달러”이(가) 출처 1에 없습니다."
 
 
 def test_a_name_not_in_the_source_is_unsupported():
@@ -72,7 +72,7 @@ def test_a_name_not_in_the_source_is_unsupported():
 def test_a_quote_not_in_the_source_is_unsupported_even_when_the_facts_hold():
     verdict = state("SpaceX는 xAI를 인수한다.", 1, "SpaceX will merge with xAI next week")
     assert verdict.state == UNSUPPORTED and verdict.reasons == [{"code": "quote_missing", "source": 1}]
-    assert verify.describe(verdict.reasons[0]) == "Its quote is not in source 1."
+    assert verify.describe(verdict.reasons[0]) == "인용문이 출처 1에 없습니다."
 
 
 def test_quotes_match_after_unicode_and_whitespace_normalisation_and_parts_in_order():
@@ -121,7 +121,7 @@ def test_an_edited_summary_keeps_citations_and_is_checked_again():
     verdicts = verify.verify(triples, [EN, KO])
     assert [v.state for v in verdicts] == [VERIFIED, VERIFIED, UNSUPPORTED]
     assert verdicts[2].reasons == [{"code": "name_missing", "value": "Tesla", "source": None}]
-    assert verify.describe(verdicts[2].reasons[0]) == "The name “Tesla” is in none of the item's sources."
+    assert verify.describe(verdicts[2].reasons[0]) == "이름 “Tesla”이(가) 이 항목의 어느 출처에도 없습니다."
 
 
 def test_an_uncited_sentence_is_verified_by_the_source_that_holds_its_facts():
