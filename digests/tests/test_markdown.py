@@ -75,3 +75,10 @@ def test_safe_url_and_plain_text():
     assert markdown.plain_text("- 하나\n- 둘") == "하나 둘"
     assert markdown.plain_text("가" * 300, limit=10) == "가" * 9 + "…"
     assert markdown.plain_text("가" * 300, limit=None) == "가" * 300
+
+
+def test_a_plain_insight_skips_the_parser_and_renders_exactly_as_parsed():
+    cases = [("라벨", "설명입니다."), ("시장 영향", "  두  칸   띄운  설명 "), ("좁은\u202f공백", "글\u202f자"),
+             ("AI 인프라", ""), ("😀 이모지", "100만 명, 22조 원 40%")]
+    for label, text in cases:
+        assert str(markdown.render_insight(label, text)) == str(markdown._inline(jekyll.markdown_insight(label, text)))
