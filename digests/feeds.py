@@ -42,7 +42,7 @@ class DigestFeed(Feed):
     def items(self, series):
         digests = live_digests()
         if series is not None:
-            digests = digests.filter(series=series)
+            digests = digests.in_live_series(series)
         return digests[:FEED_SIZE]
 
     def item_title(self, digest):
@@ -65,7 +65,7 @@ class DigestFeed(Feed):
         return snapshot_date(digest)
 
     def item_categories(self, digest):
-        return [digest.series.jekyll_category, *snapshot_tags(digest.live_snapshot)]
+        return [digest.live_series.jekyll_category, *snapshot_tags(digest.live_snapshot)]
 
     def item_extra_kwargs(self, digest):
         return {"content_html": render_to_string("digests/_post_body.html", {"post": digest.live_snapshot})}

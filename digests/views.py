@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, Func, Q, TextField
+from django.db.models import F, Func, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
@@ -22,7 +22,8 @@ MAX_QUERY_WORDS = 8
 
 
 def live_digests():
-    return Digest.objects.live().select_related("series").order_by("-date", "series__slug")
+    # Live address fields (issue 13): a reopened draft's new series, date or slug counts at republication.
+    return Digest.objects.live().select_related("series", "live_series").order_by("-live_date", "live_series__slug")
 
 
 def snapshot_date(digest) -> dt.datetime:
@@ -64,8 +65,8 @@ def card(digest):
     return {
         "url": digest.get_absolute_url(),
         "title": snap["title"],
-        "series": digest.series,
-        "date": digest.date,
+        "series": digest.live_series,
+        "date": digest.live_date,
         "tags": snapshot_tags(snap),
         "headlines": [item["title"] for item in snap["items"]],
     }
@@ -80,14 +81,14 @@ def home(request):
     series = None
     if request.GET.get("series"):
         series = get_object_or_404(Series, slug=request.GET["series"])
-        digests = digests.filter(series=series)
+        digests = digests.in_live_series(series)
     return _listing(request, "digests/home.html", digests, current_series=series)
 
 
 @cache_page
 def category(request, category):
     series = get_object_or_404(Series, jekyll_category=category)
-    return _listing(request, "digests/list.html", live_digests().filter(series=series),
+    return _listing(request, "digests/list.html", live_digests().in_live_series(series),
                     heading=series.name, current_series=series, feed_url=f"/{series.jekyll_category}/feed.xml")
 
 
@@ -97,7 +98,7 @@ def archive(request, year, month):
         start = dt.date(int(year), int(month), 1)
     except ValueError:
         raise Http404("No such month") from None
-    digests = live_digests().filter(date__year=start.year, date__month=start.month)
+    digests = live_digests().filter(live_date__year=start.year, live_date__month=start.month)
     return _listing(request, "digests/list.html", digests, require_any=True, heading=f"{start:%Y년 %m월} 아카이브")
 
 
@@ -153,18 +154,17 @@ def digest_detail(request, category, year, month, day, slug):
         date = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise Http404("No such date") from None
-    # The early posts' "news" category belongs to the tech series: the digest's own category counts.
-    in_category = Q(category=category) | Q(category="", series__jekyll_category=category)
-    digest = get_object_or_404(live_digests().filter(in_category), date=date, slug=slug)
+    # By the live version's address (issue 13), which keeps the early posts' "news" category too.
+    digest = get_object_or_404(live_digests().at_live_url(category, date, slug))
     snap = digest.live_snapshot
-    siblings = Digest.objects.live().filter(series_id=digest.series_id).values(
-        "date", "slug", "category", live_title=KT("live_snapshot__title"))
-    previous = siblings.filter(date__lt=date).order_by("-date").first()
-    following = siblings.filter(date__gt=date).order_by("date").first()
+    siblings = Digest.objects.in_live_series(digest.live_series_id).values(
+        "live_date", "live_slug", "live_category", live_title=KT("live_snapshot__title"))
+    previous = siblings.filter(live_date__lt=date).order_by("-live_date").first()
+    following = siblings.filter(live_date__gt=date).order_by("live_date").first()
     for neighbour in (previous, following):
         if neighbour:
-            neighbour["url"] = jekyll.permalink(neighbour["category"] or digest.series.jekyll_category,
-                                                neighbour["date"], neighbour["slug"])
+            neighbour["url"] = jekyll.permalink(neighbour["live_category"], neighbour["live_date"],
+                                                neighbour["live_slug"])
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""
     return render(request, "digests/digest.html", {
         "digest": digest,
@@ -175,7 +175,7 @@ def digest_detail(request, category, year, month, day, slug):
         "previous": previous,
         "next": following,
         "all_series": list(Series.objects.order_by("slug")),
-        "current_series": digest.series,
+        "current_series": digest.live_series,
         "feed_url": f"/{category}/feed.xml",
     })
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import notifications, safety, signals
 from .models import Digest, NewsItem, ReviewEvent, Status
@@ -49,7 +50,8 @@ TRANSITIONS = {
                    needs_comment=True),
         Transition("reject", "Reject", (Status.IN_REVIEW,), Status.REJECTED, REVIEW_PERM, needs_comment=True),
         Transition("publish", "Publish", (Status.APPROVED,), Status.PUBLISHED, PUBLISH_PERM, checks_version=True),
-        Transition("unpublish", "Unpublish", (Status.PUBLISHED,), Status.APPROVED, PUBLISH_PERM, needs_comment=True),
+        # Whenever something is live, a reopened digest too; only a published one goes back to approved.
+        Transition("unpublish", "Unpublish", tuple(Status.values), Status.APPROVED, PUBLISH_PERM, needs_comment=True),
         # Reopening a published post is a publisher's call: it starts a correction of what readers see.
         Transition("reopen", "Reopen for editing", (Status.APPROVED, Status.REJECTED, Status.PUBLISHED), Status.DRAFT,
                    REVIEW_PERM),
@@ -108,6 +110,8 @@ def blocked_reason(name, digest, user):
     if digest.status not in transition.sources:
         allowed = " or ".join(_label(s) for s in transition.sources)
         return f"Cannot {transition.label.lower()}: the digest is {_label(digest.status)}, it must be {allowed}."
+    if name == "unpublish" and not digest.is_live:
+        return _("Cannot unpublish: nothing of this digest is live.")
     perm = _perm_for(transition, digest)
     if user is None or not user.has_perm(perm):
         return f"You may not {transition.label.lower()} this digest: that needs the “{perm.split('.')[1]}” right."
@@ -136,13 +140,65 @@ def _lock(digest):
 def _sync(target, source):
     """Copy the committed state onto the caller's instance so it sees what happened."""
     for field in ("status", "version", "submitted_by_id", "last_edited_by_id", "live_snapshot", "published_at",
-                  "publish_at", "updated_at"):
+                  "publish_at", "updated_at", *LIVE_FIELDS):
         setattr(target, field, getattr(source, field))
     return target
 
 
 def _on_commit(func):
     transaction.on_commit(func)
+
+
+def _queue_on_commit(task, *args):
+    """Queue a follow-up task once committed; a broker outage is logged, never raised into the committed request.
+
+    Nothing is lost: the beat's reconcile finds the work in the database a minute later.
+    """
+    from kombu.exceptions import OperationalError
+
+    def send():
+        try:
+            task.apply_async(args, retry=False)
+        except OperationalError as exc:
+            log.error("%s%r was not queued, the broker is unavailable (%s): the change is committed and "
+                      "the next scheduled run picks it up", task.name, args, exc)
+
+    _on_commit(send)
+
+
+# The live version's address (models.Digest): set at publication, kept while the digest is reopened.
+LIVE_FIELDS = ("live_series_id", "live_date", "live_slug", "live_category")
+
+
+def _go_live(locked, snapshot, check=True):
+    """Make `snapshot` the live version at the digest's current address; the fields to save.
+
+    Refused when another live digest's post has that file name (the blog has one file per date and slug);
+    unchecked, the database's unique_live_post_file constraint refuses it.
+    """
+    other = check and (Digest.objects.live().filter(live_date=locked.date, live_slug=locked.slug)
+                       .exclude(pk=locked.pk).first())
+    if other:
+        raise TransitionError(_("Cannot publish: the live digest “%(other)s” is already at %(date)s/%(slug)s; "
+                                "change this digest's date or slug, or unpublish the other one first.")
+                              % {"other": other, "date": locked.date, "slug": locked.slug})
+    locked.live_snapshot = snapshot
+    locked.live_series_id, locked.live_date = locked.series_id, locked.date
+    locked.live_slug, locked.live_category = locked.slug, locked.jekyll_category
+    return ["live_snapshot", *LIVE_FIELDS]
+
+
+def _withdraw(locked):
+    locked.live_snapshot = None
+    locked.live_series_id, locked.live_date, locked.live_slug, locked.live_category = None, None, "", ""
+    return ["live_snapshot", *LIVE_FIELDS]
+
+
+def _target(transition, from_status):
+    # Unpublishing a reopened digest takes its live version away and leaves the draft where it is.
+    if transition.name == "unpublish" and from_status != Status.PUBLISHED:
+        return from_status
+    return transition.target
 
 
 def _transition(name, digest, user, comment="", *, system=False, apply=None, after=None):
@@ -165,7 +221,7 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
                 f"(you saw version {digest.version}, it is now {locked.version}). Reload it and look again."
             )
         from_status = locked.status
-        locked.status = transition.target
+        locked.status = _target(transition, from_status)
         fields = ["status", "updated_at"]
         data = {}
         if apply:
@@ -173,7 +229,7 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
         locked.save(update_fields=fields)
         ReviewEvent.objects.create(
             digest=locked, actor=user if not system else None, action=name, from_status=from_status,
-            to_status=transition.target, comment=comment, data=data,
+            to_status=locked.status, comment=comment, data=data,
         )
         if after:
             after(locked, from_status, comment)
@@ -214,13 +270,17 @@ def reject(digest, user, comment):
 
 
 def _publish(digest, user, comment="", system=False):
+    from . import publishing
     from .posts import digest_to_post, post_to_snapshot, publication_time, with_content
 
     def apply(locked, data):
-        fields = ["live_snapshot"]
+        fields = []
         # Republishing over a version readers already see is a correction.
         data["corrected"] = locked._corrected = locked.live_snapshot is not None
-        if locked.published_at is None:
+        previous = publishing.post_relpath(locked)
+        # A new date moves the post: its front matter date (Jekyll's permalink) moves with it.
+        moved_day = locked.live_date is not None and locked.live_date != locked.date
+        if locked.published_at is None or moved_day:
             locked.published_at = publication_time(locked, timezone.now())
             fields.append("published_at")
         if locked.publish_at is not None:
@@ -234,14 +294,17 @@ def _publish(digest, user, comment="", system=False):
         problems = safety.post_problems(post)
         if problems:
             raise TransitionError("Cannot publish: " + "; ".join(problems) + ". Reopen the digest to fix it.")
-        locked.live_snapshot = post_to_snapshot(post)
+        fields += _go_live(locked, post_to_snapshot(post))
+        if previous and previous != publishing.post_relpath(locked):
+            data["moved_from"] = previous
+        # What the blog must hold, in this transaction: the beat's reconcile delivers it even if the broker is down.
+        publishing.expect(locked, previous)
         return fields
 
     def after(locked, from_status, comment):
         from . import tasks
 
-        pk = locked.pk
-        _on_commit(lambda: tasks.export_digest.delay(pk))
+        _queue_on_commit(tasks.reconcile_blog)
         signal = signals.digest_corrected if locked._corrected else signals.digest_published
         _on_commit(lambda: signal.send(sender=Digest, digest=locked))
 
@@ -265,7 +328,9 @@ def record_import(digest, status, actor, post, data):
         snapshot = post_to_snapshot(post)
         if snapshot != digest.live_snapshot:
             signal = signals.digest_corrected if digest.live_snapshot is not None else signals.digest_published
-            digest.live_snapshot = snapshot
+        # The post came from the blog: nothing to export, but readers find it at the file's address.
+        # (Two files of one folder cannot share a name: the constraint alone guards the rare clash.)
+        _go_live(digest, snapshot, check=False)
     digest.status = status
     digest.save()
     ReviewEvent.objects.create(digest=digest, actor=actor, action=Action.IMPORT, from_status=from_status,
@@ -281,17 +346,20 @@ def publish(digest, user):
 
 
 def unpublish(digest, user, comment):
-    """published → approved: readers no longer see it and the post is removed from the blog."""
+    """Take the live version away (published → approved; a reopened digest keeps its status); the blog loses the post."""
+    from . import publishing
 
     def apply(locked, data):
-        locked.live_snapshot = None
-        return ["live_snapshot"]
+        previous = publishing.post_relpath(locked)
+        fields = _withdraw(locked)
+        data["removed"] = previous
+        publishing.expect(locked, previous)
+        return fields
 
     def after(locked, from_status, comment):
         from . import tasks
 
-        pk = locked.pk
-        _on_commit(lambda: tasks.unexport_digest.delay(pk))
+        _queue_on_commit(tasks.reconcile_blog)
         _on_commit(lambda: signals.digest_unpublished.send(sender=Digest, digest=locked))
 
     return _transition("unpublish", digest, user, comment, apply=apply, after=after)
