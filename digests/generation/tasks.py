@@ -45,3 +45,9 @@ def regenerate_item(item_id, candidate_id=None, user_id=None):
     item = NewsItem.objects.select_related("digest__series").get(pk=item_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     return service.regenerate_item(item, candidate_id=candidate_id, user=user).pk
+
+
+@shared_task(name="digests.tasks.recover_generation", acks_late=True, soft_time_limit=50, time_limit=60)
+def recover_generation():
+    """Every few minutes: runs a dead worker left "running" are closed and their day generated again."""
+    return service.recover_abandoned_runs()
