@@ -9,12 +9,13 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F, Prefetch, Q, URLField
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
@@ -373,8 +374,16 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         digest = self._load(request, object_id)
         item = None
-        if request.POST.get("news_item"):
-            item = NewsItem.objects.filter(pk=request.POST["news_item"]).first()
+        raw = request.POST.get("news_item", "")
+        if raw:
+            # A crafted form: say what was wrong instead of failing on the database.
+            item = NewsItem.objects.filter(pk=raw, digest=digest).first() if raw.isdigit() else None
+            if item is None:
+                return HttpResponseBadRequest(_("news_item=%(value)s is not the id of an item of this digest.")
+                                              % {"value": raw[:40]}, content_type="text/plain; charset=utf-8")
+        if "\x00" in request.POST.get("comment", ""):
+            return HttpResponseBadRequest(_("The comment contains a NUL character (\\0); remove it and try again."),
+                                          content_type="text/plain; charset=utf-8")
         try:
             workflow.comment(digest, request.user, request.POST.get("comment", ""), news_item=item)
         except workflow.TransitionError as exc:
@@ -442,7 +451,12 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         })
 
     def share_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
         digest = self._load(request, object_id)
+        # A share link shows the draft to anyone holding it: an editorial right, not a reader's.
+        if not request.user.has_perm(workflow.SUBMIT_PERM):
+            raise PermissionDenied
         url = preview.share_url(digest)
         hours = settings.NEWSROOM_PREVIEW_MAX_AGE // 3600
         messages.success(request, format_html("Share this preview link (valid {} hours, no account needed): "

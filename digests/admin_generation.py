@@ -10,10 +10,24 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import FeedEntry, GenerationRun, NewsItem, Source
 
 FETCH_STATE = ["etag", "last_modified", "last_status", "last_error", "last_fetched_at"]
+
+
+def _queue(request, task, *args, **kwargs):
+    """Queue a task; with the broker down, tell the user instead of failing the page."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.apply_async(args, kwargs, retry=False)
+    except OperationalError:
+        messages.error(request, _("The task queue is unavailable, so nothing was queued: try again in a minute."))
+        return False
+    return True
 
 
 @admin.register(Source)
@@ -27,13 +41,15 @@ class SourceAdmin(admin.ModelAdmin):
     readonly_fields = FETCH_STATE
     actions = ["fetch_now"]
 
-    @admin.action(description="Fetch the selected sources' series now")
+    # A right checked on the server too: Django runs only the actions get_actions() grants, so a crafted
+    # POST by someone who may only view sources (an Editor) queues nothing.
+    @admin.action(description=gettext_lazy("Fetch the selected sources' series now"), permissions=["change"])
     def fetch_now(self, request, queryset):
         from .generation import tasks
 
         for series_id in sorted(set(queryset.values_list("series_id", flat=True))):
-            transaction.on_commit(lambda sid=series_id: tasks.fetch_sources.delay(series_id=sid))
-        self.message_user(request, "Fetching queued; the sources' last status shows the outcome.", messages.INFO)
+            transaction.on_commit(lambda sid=series_id: _queue(request, tasks.fetch_sources, series_id=sid))
+        self.message_user(request, _("Fetching queued; the sources' last status shows the outcome."), messages.INFO)
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -112,15 +128,25 @@ class GenerationRunAdmin(admin.ModelAdmin):
             raise PermissionDenied
         back = reverse("admin:digests_digest_change", args=[digest.pk])
         if request.method == "POST":
+            from . import workflow
+
             candidate_id = request.POST.get("candidate_id") or None
+            number = item.position + 1
+            queued = []
             try:
                 with transaction.atomic():
-                    transaction.on_commit(lambda: tasks.regenerate_item.delay(item.pk, candidate_id, request.user.pk))
-            except (GenerationError, TransitionError) as exc:  # raised here when tasks run eagerly (the demo)
-                self.message_user(request, f"Item {item.position + 1} was not regenerated: {exc}", messages.ERROR)
+                    # Refused here, where the editor sees why, not later in a worker nobody watches.
+                    workflow.check_editable(digest, request.user)
+                    transaction.on_commit(lambda: queued.append(
+                        _queue(request, tasks.regenerate_item, item.pk, candidate_id, request.user.pk)))
+            except (GenerationError, TransitionError) as exc:  # also raised here when tasks run eagerly (the demo)
+                self.message_user(request, _("Item %(number)d was not rewritten: %(reason)s")
+                                  % {"number": number, "reason": exc}, messages.ERROR)
             else:
-                self.message_user(request, f"Item {item.position + 1} is being rewritten; reload the digest to see it.",
-                                  messages.SUCCESS)
+                if all(queued):
+                    self.message_user(request, _("Item %(number)d is being rewritten; reload the digest in a minute to "
+                                                 "see it. If the rewrite fails, the digest's timeline says why.")
+                                      % {"number": number}, messages.SUCCESS)
             return HttpResponseRedirect(back)
         used = set(digest.items.exclude(pk=item.pk).values_list("candidate_id", flat=True))
         candidates = [c for c in merge.candidates_for(digest.series, digest.date) if c.id not in used][:30]

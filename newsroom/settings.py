@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the address is a 400 naming it, not a database error (issue 13).
+    "digests.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # PRODUCTION (publishing issue): cached public pages are answered here, before the rest.
     "digests.cache.PageCacheMiddleware",

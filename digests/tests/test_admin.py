@@ -362,3 +362,45 @@ def test_an_items_sources_are_edited_inline_in_order(client, editor):
         ("https://first.example/story", "Example"), ("https://second.example/story", "Second")]
     changes = digest.events.get(action="edit").data["changes"]
     assert any("source" in key for key in changes), changes
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "1%00"])
+def test_a_comment_naming_no_item_of_the_digest_is_a_clear_400(client, editor, value):
+    from digests.tests.factories import DigestFactory
+
+    digest = DigestFactory()
+    other = DigestFactory()
+    client.force_login(editor)
+    url = reverse("admin:digests_digest_comment", args=[digest.pk])
+    for raw in (value, str(other.items.first().pk)):
+        response = client.post(url, {"comment": "봐 주세요", "news_item": raw})
+        assert response.status_code == 400 and "is not the id of an item of this digest" in response.content.decode()
+    assert not digest.events.exists()
+    ok = client.post(url, {"comment": "봐 주세요", "news_item": str(digest.items.first().pk)})
+    assert ok.status_code == 302 and digest.events.get().news_item == digest.items.first()
+
+
+def test_a_comment_with_a_nul_is_a_clear_400(client, editor):
+    from digests.tests.factories import DigestFactory
+
+    digest = DigestFactory()
+    client.force_login(editor)
+    response = client.post(reverse("admin:digests_digest_comment", args=[digest.pk]), {"comment": "a\x00b"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    assert not digest.events.exists()
+
+
+def test_a_share_link_needs_a_post_and_an_editorial_right(client, editor, make_user):
+    from digests.tests.factories import DigestFactory
+
+    digest = DigestFactory()
+    url = reverse("admin:digests_digest_share", args=[digest.pk])
+    viewer = make_user(None, username="viewer")
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_digest"))
+    client.force_login(viewer)
+    assert client.post(url).status_code == 403
+    client.force_login(editor)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302

@@ -173,7 +173,8 @@ def client(worker, settings):
     from celery import Celery
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app = Celery("generation-tests", broker=REDIS_URL, backend=REDIS_URL)
+    # Not the current app: the shared tasks of later tests must keep the settings' (eager) app.
+    app = Celery("generation-tests", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     app.conf.update(task_always_eager=False, result_expires=600, broker_connection_retry_on_startup=True)
     yield app
     app.close()
