@@ -2,6 +2,8 @@
 worker left "running" closed and retried every five minutes."""
 from django.db import migrations
 
+# (task, every n minutes); a message older than its period expires: the next one does the same work,
+# and a worker that was down does not meet a backlog of them.
 SCHEDULES = {
     "Reconcile the blog": ("digests.tasks.reconcile_blog", 1),
     "Recover abandoned generation": ("digests.tasks.recover_generation", 5),
@@ -13,7 +15,8 @@ def create_schedules(apps, schema_editor):
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, (task, minutes) in SCHEDULES.items():
         every, _ = IntervalSchedule.objects.get_or_create(every=minutes, period="minutes")
-        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every})
+        PeriodicTask.objects.get_or_create(name=name, defaults={"task": task, "interval": every,
+                                                                "expire_seconds": minutes * 60})
 
 
 def remove_schedules(apps, schema_editor):
