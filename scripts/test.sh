@@ -19,6 +19,9 @@ command -v chromium >/dev/null || need+=(chromium)
 dpkg -s fonts-nanum >/dev/null 2>&1 || need+=(fonts-nanum)
 dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
 command -v git >/dev/null || need+=(git)
+# The fault tests start redis-servers of their own and make _posts immutable with chattr.
+command -v redis-server >/dev/null || need+=(redis-server)
+command -v chattr >/dev/null || need+=(e2fsprogs)
 if [ ${#need[@]} -gt 0 ]; then
   step "Debian packages: ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then
