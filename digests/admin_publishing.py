@@ -74,7 +74,10 @@ class BlogPostAdmin(admin.ModelAdmin):
     @admin.action(description=gettext_lazy("Export the selected posts now (no waiting for the next retry)"),
                   permissions=["publish"])
     def export_now(self, request, queryset):
-        count = queryset.exclude(state=BlogPost.State.SYNCED).update(retry_at=timezone.now())
+        waiting = queryset.exclude(state=BlogPost.State.SYNCED)
+        # Skipped ones (no blog was configured then) are tried again too, once JEKYLL_SITE_DIR is set.
+        waiting.filter(state=BlogPost.State.SKIPPED).update(state=BlogPost.State.PENDING)
+        count = waiting.update(retry_at=timezone.now())
         _queue_reconcile(request)
         self.message_user(request, ngettext("%(count)d post will be exported now.",
                                             "%(count)d posts will be exported now.", count) % {"count": count},
