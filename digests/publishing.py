@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import jekyll, safety
 from .models import BlogPost, Digest, ExportRecord, ReviewEvent
@@ -198,8 +199,8 @@ def site_lock(site: Path, wait: float = LOCK_WAIT):
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise ExportError(f"Another export into {site} has run for over {wait:.0f} s; "
-                                      "this one is left to the next round.") from None
+                    raise ExportError(_("Another export into %(site)s has run for over %(seconds)d s; this one is "
+                                        "left to the next round.") % {"site": site, "seconds": wait}) from None
                 time.sleep(0.1)
         try:
             yield
@@ -243,8 +244,8 @@ def clear_stale_locks(site: Path) -> list[str]:
         # No /proc: only a lock older than any git of ours may live is surely stale.
         running = [] if all(time.time() - p.stat().st_mtime > 2 * GIT_TIMEOUT for p in locks) else ["?"]
     if running:
-        raise ExportError(f"git (pid {running[0]}) is working in {site} and holds {locks[0].name}; "
-                          "the export waits for it to finish.")
+        raise ExportError(_("git (pid %(pid)s) is working in %(site)s and holds %(lock)s; the export waits for "
+                            "it to finish.") % {"pid": running[0], "site": site, "lock": locks[0].name})
     for lock in locks:
         lock.unlink(missing_ok=True)
         log.warning("removed %s, left in %s by a git process that died (a killed worker?)", lock.name, site)
@@ -364,7 +365,8 @@ def reconcile(now=None) -> Outcome:
 def _prepare(site: Path) -> bool:
     """Check the folder and clear stale git locks; True when it is a git working copy."""
     if not site.is_dir():
-        raise ExportError(f"JEKYLL_SITE_DIR {site} is not a folder: clone the blog there or fix the setting.")
+        raise ExportError(_("JEKYLL_SITE_DIR %(site)s is not a folder: clone the blog there or fix the setting.")
+                          % {"site": site})
     repo = is_work_tree(site)
     if repo:
         clear_stale_locks(site)
