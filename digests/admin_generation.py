@@ -20,11 +20,9 @@ FETCH_STATE = ["etag", "last_modified", "last_status", "last_error", "last_fetch
 
 def _queue(request, task, *args, **kwargs):
     """Queue a task; with the broker down, tell the user instead of failing the page."""
-    from kombu.exceptions import OperationalError
+    from .tasks import send
 
-    try:
-        task.apply_async(args, kwargs, retry=False)
-    except OperationalError:
+    if not send(task, *args, **kwargs):
         messages.error(request, _("The task queue is unavailable, so nothing was queued: try again in a minute."))
         return False
     return True

@@ -15,12 +15,9 @@ PUBLISH_PERM = "digests.publish_digest"
 
 def _queue_reconcile(request):
     """Queue a reconcile after commit; with the broker down the beat's next run does it."""
-    from kombu.exceptions import OperationalError
 
     def send():
-        try:
-            tasks.reconcile_blog.apply_async(retry=False)
-        except OperationalError:
+        if not tasks.send(tasks.reconcile_blog):
             messages.warning(request, _("The task queue is unavailable: the export runs with the next scheduled "
                                         "reconcile (every minute) once it is back."))
 

@@ -4,10 +4,26 @@ Generation's tasks live in digests.generation.tasks (same "digests.tasks.*" name
 never imports generation. Retries and limits live on the tasks; the export's retries live in the
 database (BlogPost), where the beat's reconcile finds them whatever happened to the broker.
 """
+import logging
+
 from celery import shared_task
 from django.db import transaction
 
 from .models import Digest
+
+log = logging.getLogger(__name__)
+
+
+def send(task, *args, **kwargs) -> bool:
+    """Queue `task` now; False, and logged, when the broker is unavailable (the caller says what happens then)."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.apply_async(args, kwargs, retry=False)
+    except OperationalError as exc:
+        log.error("%s%r was not queued, the broker is unavailable: %s", task.name, args, exc)
+        return False
+    return True
 
 
 # Workflow ----------------------------------------------------------------------

@@ -154,16 +154,9 @@ def _queue_on_commit(task, *args):
 
     Nothing is lost: the beat's reconcile finds the work in the database a minute later.
     """
-    from kombu.exceptions import OperationalError
+    from .tasks import send
 
-    def send():
-        try:
-            task.apply_async(args, retry=False)
-        except OperationalError as exc:
-            log.error("%s%r was not queued, the broker is unavailable (%s): the change is committed and "
-                      "the next scheduled run picks it up", task.name, args, exc)
-
-    _on_commit(send)
+    _on_commit(lambda: send(task, *args))
 
 
 # The live version's address (models.Digest): set at publication, kept while the digest is reopened.
