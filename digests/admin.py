@@ -227,7 +227,8 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
+        # Not while live (a reopened digest too): unpublish first, so the blog loses the post as well.
+        return super().has_delete_permission(request, obj) and (obj is None or (obj.is_editable and not obj.is_live))
 
     # Display ------------------------------------------------------------------------
 

@@ -404,3 +404,13 @@ def test_a_share_link_needs_a_post_and_an_editorial_right(client, editor, make_u
     client.force_login(editor)
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 302
+
+
+def test_a_live_digest_cannot_be_deleted_even_reopened(admin_client):
+    from digests.tests.live import live_digest
+
+    digest = live_digest(status=Status.DRAFT)  # reopened: editable, but readers (and the blog) have it
+    response = admin_client.post(reverse("admin:digests_digest_delete", args=[digest.pk]), {"post": "yes"})
+    assert response.status_code == 403 and Digest.objects.filter(pk=digest.pk).exists()
+    draft = DigestFactory()
+    assert admin_client.post(reverse("admin:digests_digest_delete", args=[draft.pk]), {"post": "yes"}).status_code == 302
