@@ -167,11 +167,12 @@ def fresh(digest):
 
 
 def wait_converged(stack, site, remote, label, started=None):
-    """Seconds until the working copy and the remote hold exactly the live posts (from `started`)."""
+    """Seconds until the working copy and the remote hold exactly the live posts and every row is done."""
     started = started or time.monotonic()
     deadline = started + CONVERGE_TIMEOUT
     while time.monotonic() < deadline:
-        if converged(site, remote):
+        # The files first, then the database saying so (the worker records after its push).
+        if converged(site, remote) and not BlogPost.objects.exclude(state="synced").exists():
             seconds = round(time.monotonic() - started, 2)
             FIGURES[label] = seconds
             print(f"\n{label}: converged in {seconds} s")
