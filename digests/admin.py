@@ -423,7 +423,6 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
             "original": digest,
             "digest": digest,
             "post": post,
-            "items": preview.reader_items(post),
             "title": f"Preview: {digest.title}",
             **extra,
         }
@@ -473,7 +472,7 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         else:
             post = preview.current_post(digest)
             response = TemplateResponse(request, "admin/digests/digest/shared.html",
-                                        {"digest": digest, "post": post, "items": preview.reader_items(post)})
+                                        {"digest": digest, "post": post})
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Cache-Control"] = "private, no-store"
         response["Referrer-Policy"] = "no-referrer"

@@ -1,4 +1,45 @@
-"""Serialize digests to the blog's Jekyll posts and parse them back (stdlib + PyYAML only, no Django)."""
+"""Serialize digests to the blog's Jekyll posts and parse them back (stdlib + PyYAML only, no Django).
+
+The content model
+-----------------
+A digest's text is Markdown of one dialect, the same on every screen: the blog (kramdown, GFM
+input, as Jekyll configures it), our reader site, the admin preview, the Atom feed and the search
+text (digests/markdown.py renders it for all of ours).
+
+- An item's summary is a Markdown block: paragraphs (a blank line between), line breaks (a line
+  ending in two spaces; a plain line break shows as a space), bullet lists (`- `, `* `, `+ `) and
+  numbered lists (`1. `), also right after a line of text, and the inline Markdown below.
+- Titles, insight labels and texts and the footer are inline Markdown: emphasis (`*a*`, `_a_`),
+  strong (`**a**`, `__a__`), code spans (`` `a` ``), links `[text](url)`, backslash escapes
+  (kramdown's set), character references (`&amp;`), and kramdown's typography: smart quotes,
+  `--` –, `---` —, `...` …, `<<` «, `>>` ». A label is shown bold, so a `*` in it is text.
+- Everything else kramdown knows is text: headers, block quotes, rules and setext underlines,
+  code blocks (fenced or indented), tables, definition lists, footnotes, abbreviations, math,
+  strikethrough, HTML and comments, autolinks, images, attribute lists and extensions
+  (`{: ...}`, `{::...}`). Leading blanks of a summary line are not kept (no nested lists, no
+  accidental code blocks), nor task-list boxes (`- [ ]`). A numbered list counts from 1 as
+  kramdown shows it, and after a line of text starts only at 1 (kramdown would start one at any
+  number, CommonMark does not: such a line stays text on every screen). A list right after a list
+  of the other kind gets a blank line between (kramdown would nest it in the last item).
+- A link points to an http(s) or mailto address without blanks, control characters, `<`, `>`,
+  `"` or character references (url_allowed). Any other link is written so that kramdown shows it
+  as text, as is HTML; digests/safety.py refuses both with the field named (refused_links,
+  refused_html), and a refused source URL, and HTML in the post title (front matter, which the
+  blog's layout prints as it is: front_matter_html).
+
+How a post keeps it
+-------------------
+Jekyll runs Liquid over the body, then kramdown, and our parser reads the body line by line, so
+each field is written in two layers. The Markdown layer puts a backslash before each character
+that would start a construct outside the model (`|`, `{:`, `{#`, `<` before a letter, `/`, `!` or `?`,
+`!` before `[`, `$$`, `~~`, the `(` of a refused link) and before what would break the post's
+structure at a line start (a header, quote, rule, list marker inside an insight, a numbered line
+kramdown would read as a list, a look-alike of a section header or link line). The Liquid layer
+then hides `{{` and `{%`. The importer undoes both; a backslash before `| { < ! $ ~ # > : =` is
+always the exporter's (the writer's escape shows the same), so such text comes back without it.
+Our renderer reads the Markdown layer's text too (markdown_block, markdown_inline, ...), so the
+blog and our screens parse the same characters.
+"""
 
 from __future__ import annotations
 
@@ -22,10 +63,18 @@ __all__ = [
     "INSIGHTS_HEADER",
     "LINK_TEXT",
     "decode",
+    "front_matter_html",
+    "markdown_block",
+    "markdown_footer",
+    "markdown_inline",
+    "markdown_insight",
     "parse",
     "permalink",
     "post_filename",
+    "refused_html",
+    "refused_links",
     "render",
+    "url_allowed",
 ]
 
 SUMMARY_HEADER = "**📌 요약**"
@@ -128,11 +177,394 @@ def decode(data: bytes, filename: str | None = None) -> str:
     return text.removeprefix("\ufeff")
 
 
-# --------------------------------------------------------------------------- escaping
-#
-# Jekyll runs Liquid over the body before kramdown, and our own parser reads the body
-# line by line, so text fields are escaped in two reversible layers: a Markdown layer
-# (per line, applied first) and a Liquid layer (applied last, undone first).
+# --------------------------------------------------------------------------- what may pass
+
+_URL_ALLOWED = re.compile(r"(?:https?://|mailto:)[^\x00-\x20\x7f-\x9f<>\"]*", re.IGNORECASE)
+_CHAR_REF = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_HTML_START = re.compile(r"<[A-Za-z/!?]")
+
+
+def url_allowed(url: str) -> bool:
+    """Whether a link may point to `url` on the blog (see the module docstring)."""
+    # A browser decodes character references in an href before it reads the scheme:
+    # "java&#9;script:" would run.
+    return bool(_URL_ALLOWED.fullmatch(url)) and not _CHAR_REF.search(url)
+
+
+def _tag_at(line: str, start: int) -> str:
+    close = line.find(">", start)
+    return line[start : close + 1] if 0 <= close < start + 40 else line[start : start + 40]
+
+
+def front_matter_html(text: str) -> str | None:
+    """The first tag in `text` (where the layout prints it unescaped: the post title), else None."""
+    match = _HTML_START.search(text)
+    return _tag_at(text, match.start()) if match else None
+
+
+def refused_html(text: str) -> list[str]:
+    """The tags, comments and autolinks kramdown would pass to the page from a field, in order
+    (the exporter writes them as text)."""
+    return [
+        _tag_at(line, start)
+        for line in text.split("\n")
+        for start, _end, token in _tokens(line, 0)
+        if token == "<" and _starts_construct(line, start)
+    ]
+
+
+def refused_links(text: str) -> list[str]:
+    """The targets of the links in a field that url_allowed refuses, in order."""
+    refused = []
+    for line in text.split("\n"):
+        for start, end, token in _tokens(line, 0):
+            if token == "](" and line.rfind("[", 0, start) > line.rfind("]", 0, start):
+                refused.append(_target(line, end)[0])
+    return refused
+
+
+# --------------------------------------------------------------------------- the Markdown layer
+
+_WS = " \t\n\r\f\v"  # ASCII blanks: a narrow no-break space (U+202F) in a title is text
+_BLANKS = re.compile(r"[ \t\n\r\f\v]+")
+# The backslash before one of these is always the exporter's (module docstring).
+_OURS = frozenset("|{<!$~#>:=")
+# Where the inline layer looks: an escape, a backtick run, a character that may start a
+# construct outside the model, the "](" of a link. (One character class: an alternation would
+# be tried at every position of every line, five times slower.)
+_INLINE = re.compile(r"[\\`|{<!$~\]]")
+_BREAK_CHARS = frozenset("-*_=")
+_ESCAPED_BREAK = re.compile(r"[ \t]*\\[-*_=](?:[ \t]|\\[-*_=])*")
+_ORDERED = re.compile(r"(\d+)([.)])(?=[ \t]|$)")
+_ORDERED_ESCAPED = re.compile(r"(\d+)\\[.)]")
+_DEFINITION = re.compile(r"\*?\[[^\]]*\]:")  # a link, footnote or abbreviation definition
+_BULLET_START = re.compile(r"[-*+](?:[ \t]|$)")
+_FENCE = re.compile(r"`{3,}")
+_FENCE_ESCAPED = re.compile(r"(?:\\`){3,}")
+# kramdown-parser-gfm turns an item starting "[ ] " or "[x] " into a checkbox.
+_TASK = re.compile(r"(?:[-*+]|\d+[.)])[ \t]+(?=\[[ xX]\](?:[ \t]|$))")
+_TASK_ESCAPED = re.compile(r"((?:[-*+]|\d+[.)])[ \t]+)\\(?=\[[ xX]\])")
+_TASK_TEXT = re.compile(r"\[[ xX]\](?:[ \t]|$)")
+# A line starting otherwise needs no line-start escape, is no list item and has no escape of ours there.
+_STARTS = frozenset("#>:{|<-*_=+[`\\0123456789")
+
+
+@functools.lru_cache(maxsize=16)
+def _code_end(ticks: int) -> re.Pattern:
+    return re.compile(rf"(?<!`){'`' * ticks}(?!`)")
+
+
+def _target(line: str, start: int) -> tuple[str, int]:
+    """The link target kramdown reads after the "](" that ends at `start`, and where it ends."""
+    i, n = start, len(line)
+    while i < n and line[i] in " \t":
+        i += 1
+    if i < n and line[i] == "<":
+        end = line.find(">", i)
+        return (line[i + 1 : end], end + 1) if end > 0 else (line[i:], n)
+    depth, j = 0, i
+    while j < n and line[j] not in " \t":
+        if line[j] == "(":
+            depth += 1
+        elif line[j] == ")":
+            if not depth:
+                break
+            depth -= 1
+        j += 1
+    return line[i:j], j
+
+
+def _tokens(line: str, start: int):
+    """(start, end, text) of each escape, refused "](" and `|{<!$~` character from `start` on.
+
+    Code spans and the targets of allowed links are skipped: neither is Markdown to escape.
+    """
+    pos, n = start, len(line)
+    while True:
+        match = _INLINE.search(line, pos)
+        if match is None:
+            return
+        at = match.start()
+        char = line[at]
+        pos = at + 1
+        if char == "\\":
+            if pos == n:
+                return
+            pos += 1
+        elif char == "`":
+            while pos < n and line[pos] == "`":
+                pos += 1
+            end = _code_end(pos - at).search(line, pos)
+            if end:
+                pos = end.end()
+            continue
+        elif char == "]":
+            if line[pos : pos + 1] != "(":
+                continue
+            pos += 1
+            target, end = _target(line, pos)
+            if url_allowed(target):
+                pos = end
+                continue
+        yield at, pos, line[at:pos]
+
+
+def _starts_construct(line: str, i: int) -> bool:
+    char, after = line[i], line[i + 1 : i + 2]
+    if char == "|":  # a table cell
+        return True
+    if char == "{":  # an attribute list or extension "{:", a header id "{#"; "{{" is Liquid's
+        return after in (":", "#")
+    if char == "<":  # HTML, comment, autolink
+        return bool(after) and after.isascii() and (after.isalpha() or after in "/!?")
+    if char == "!":  # image
+        return after == "["
+    return after == char or (i > 0 and line[i - 1] == char)  # "$$" math, "~~" strikethrough or fence
+
+
+def _escape_inline(line: str, start: int = 0) -> str:
+    """`line` with a backslash before what would start a construct outside the model, from `start` on."""
+    if not _INLINE.search(line, start):
+        return line
+    out, last = [], 0
+    for i, j, token in _tokens(line, start):
+        if token == "](":
+            out.append(line[last:i] + "]\\(")
+        elif len(token) == 1 and _starts_construct(line, i):
+            out.append(line[last:i] + "\\" + token)
+        else:
+            continue
+        last = j
+    out.append(line[last:])
+    return "".join(out)
+
+
+def _escaped(line: str, i: int) -> bool:
+    backslashes = len(line[:i]) - len(line[:i].rstrip("\\"))
+    return backslashes % 2 == 1
+
+
+def _drop_ours(line: str) -> str:
+    """`line` without the exporter's inline backslashes: `\\` before `| { < ! $ ~ # > : =`, or
+    before the "(" of a refused link."""
+    if "\\" not in line:
+        return line
+    out, last = [], 0
+    for i, j, token in _tokens(line, 0):
+        if token[0] != "\\":
+            continue
+        char = token[1]
+        if char in _OURS or (
+            char == "(" and line[i - 1 : i] == "]" and not _escaped(line, i - 1) and not url_allowed(_target(line, j)[0])
+        ):
+            out.append(line[last:i])
+            last = i + 1
+    out.append(line[last:])
+    return "".join(out)
+
+
+def _is_break_line(line: str) -> bool:
+    return bool(line.strip(" \t")) and all(c in _BREAK_CHARS or c in " \t" for c in line)
+
+
+def _numbered_needs_escape(match: re.Match, line: str, kind: str, after_text: bool, in_list: bool) -> bool:
+    number, delimiter = match.groups()
+    if kind == "inline" or delimiter == ")" or len(number) > 9 or match.end() == len(line):
+        # Inside an insight any list is a nested one; "1)" and empty items are lists to
+        # CommonMark only; ten digits and more to kramdown only.
+        return True
+    # kramdown starts a list at any number after a line of text, CommonMark only at 1.
+    return after_text and not in_list and number != "1"
+
+
+def _escape_start(line: str, kind: str, after_text: bool = True, in_list: bool = False) -> tuple[str, bool]:
+    """The Markdown of one canonical line, and whether it starts a list item.
+
+    `kind` "block" is a summary line (lists are Markdown), "inline" an insight or a footer
+    line (a list would be a nested one). `after_text`/`in_list`: what the line before was.
+    """
+    if not line or line[0] not in _STARTS:  # most lines: a sentence
+        return _escape_inline(line), False
+    if _is_break_line(line):  # a rule or setext underline; the post's own separator
+        return "".join(c if c in " \t" else "\\" + c for c in line), False
+    first = line[0]
+    fence = _FENCE.match(line)
+    if fence and "`" not in line[fence.end() :]:  # every backtick: the rest of the run would open a code span
+        return "\\`" * fence.end() + _escape_inline(line, fence.end())[fence.end() :], False
+    if (
+        first in "#>:{|<"
+        or _DEFINITION.match(line)
+        or (kind == "inline" and (_BULLET_START.match(line) or _TASK_TEXT.match(line)))
+        or (kind == "block" and (_header_kind(line) or _link_line(line)))
+    ):
+        return "\\" + _escape_inline(line, 1), False
+    numbered = _ORDERED.match(line)
+    if numbered and _numbered_needs_escape(numbered, line, kind, after_text, in_list):
+        at = numbered.end(1)
+        text = _escape_inline(line, at)
+        return text[:at] + "\\" + text[at:], False
+    text = _escape_inline(line)
+    task = kind == "block" and _TASK.match(line)
+    if task:
+        text = text[: task.end()] + "\\" + text[task.end() :]
+    return text, bool(numbered or _BULLET_START.match(line))
+
+
+def _unescape_start(text: str, kind: str, after_text: bool = True, in_list: bool = False) -> str:
+    """The canonical line whose Markdown is `text` (the writer's own escapes stay)."""
+    if not text or text[0] not in _STARTS:
+        return _drop_ours(text)
+    candidates = []
+    fence = _FENCE_ESCAPED.match(text)
+    if fence:
+        candidates.append(text[: fence.end()].replace("\\", "") + _drop_ours(text[fence.end() :]))
+    task = _TASK_ESCAPED.match(text)
+    if task:
+        candidates.append(_drop_ours(task.group(1) + text[task.end() :]))
+    if text.startswith("\\"):
+        if _ESCAPED_BREAK.fullmatch(text):
+            candidates.append(text.replace("\\", ""))
+        candidates.append(_drop_ours(text[1:]))
+    numbered = _ORDERED_ESCAPED.match(text)
+    if numbered:
+        at = numbered.end(1)
+        candidates.append(_drop_ours(text[:at] + text[at + 1 :]))
+    for candidate in candidates:
+        if _escape_start(candidate, kind, after_text, in_list)[0] == text:
+            return candidate
+    return _drop_ours(text)
+
+
+def _list_state(line: str, item: bool, after_text: bool, in_list: bool) -> tuple[bool, bool]:
+    """(after_text, in_list) for the line after `line`."""
+    if not line:
+        return False, in_list
+    if item:
+        return True, True
+    return True, in_list and after_text  # text after a blank line ends a list
+
+
+def _summary_lines(summary: str) -> list[str]:
+    """A summary's canonical lines: without leading blanks nor blank first and last lines; two
+    trailing spaces (a line break) stay only where a line of text follows."""
+    raw = summary.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    texts = [line.strip(_WS) for line in raw]
+    lines = []
+    for n, (line, text) in enumerate(zip(raw, texts)):
+        following = texts[n + 1] if n + 1 < len(texts) else ""
+        lines.append(text + "  " if text and following and line.endswith("  ") else text)
+    while lines and not lines[0]:
+        lines.pop(0)
+    while lines and not lines[-1]:
+        lines.pop()
+    return _apart(lines)
+
+
+def _apart(lines: list[str]) -> list[str]:
+    """A blank line between a list and a list of the other kind right after it: kramdown would nest
+    the second in the first's last item, CommonMark starts a new list."""
+    out, after_text, in_list, kind = [], False, False, None
+    for line in lines:
+        body = _split_break(line)[0]
+        item = _escape_start(_drop_ours(body), "block", after_text, in_list)[1]
+        this = ("ordered" if body[:1].isdigit() else "bullet") if item else None
+        if item and in_list and after_text and this != kind:
+            out[-1] = _split_break(out[-1])[0]
+            out.append("")
+            after_text = False
+        if item and not (in_list and after_text):
+            kind = this
+        out.append(line)
+        after_text, in_list = _list_state(body, item, after_text, in_list)
+    return out
+
+
+def _split_break(line: str) -> tuple[str, str]:
+    return (line[:-2], "  ") if line.endswith("  ") else (line, "")
+
+
+def _summary_markdown(lines: list[str]) -> list[str]:
+    # After the 📌 header's line kramdown starts a list at any number, as CommonMark does at the
+    # start of the summary (our screens render it alone): the first line needs no escape.
+    out, after_text, in_list = [], False, False
+    for line in lines:
+        body, line_break = _split_break(line)
+        body = _drop_ours(body)
+        text, item = _escape_start(body, "block", after_text, in_list)
+        out.append(text + line_break)
+        after_text, in_list = _list_state(body, item, after_text, in_list)
+    return out
+
+
+def _summary_field(markdown_lines: list[str]) -> str:
+    out, after_text, in_list = [], False, False
+    for line in _summary_lines("\n".join(markdown_lines)):
+        text, line_break = _split_break(line)
+        body = _unescape_start(text, "block", after_text, in_list)
+        out.append(body + line_break)
+        after_text, in_list = _list_state(body, _escape_start(body, "block", after_text, in_list)[1], after_text, in_list)
+    return "\n".join(out)
+
+
+_ODD_BLANKS = re.compile(r"[\t\n\r\f\v]|  ")
+
+
+def _one_line(text: str) -> str:
+    if not _ODD_BLANKS.search(text):  # most text: only single spaces already
+        return text.strip(" ")
+    return _BLANKS.sub(" ", text).strip(" ")
+
+
+def markdown_block(summary: str) -> str:
+    """A summary as kramdown reads it from the post (without the Liquid layer)."""
+    return "\n".join(_summary_markdown(_summary_lines(summary)))
+
+
+def markdown_inline(title: str) -> str:
+    """A title as kramdown reads it from its `### ` line (without the Liquid layer)."""
+    text = _escape_inline(_drop_ours(_one_line(title)))
+    # kramdown drops a closing " #" run from a header; an escaped last "#" stays.
+    return text[:-1] + "\\#" if text.endswith("#") else text
+
+
+def _label_markdown(label: str) -> str:
+    # Inside **...:** a "*" would close the bold early, so "*" is text and "\" escapes itself.
+    return _escape_inline(label.replace("\\", "\\\\").replace("*", "\\*"))
+
+
+def _label_field(markdown: str) -> str:
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def markdown_insight(label: str, text: str) -> str:
+    """An insight bullet's content as kramdown reads it: `**label:** text`, or the text alone."""
+    label, text = _one_line(label), _drop_ours(_one_line(text))
+    if label:
+        return f"**{_label_markdown(label)}:** {_escape_inline(text)}".rstrip()
+    # Unlabelled text that starts "**x:**" is written as it is: it shows as the label x would.
+    # One that starts "**x**:" gets "\\:" so that it stays text (the colon shows the same).
+    alt = _LABEL_ALT.fullmatch(text)
+    if alt and not _LABEL.fullmatch(text):
+        colon = text.index(":", alt.end(1) + 2) if ":" in text[alt.end(1) + 2 : alt.start(2)] else -1
+        if colon >= 0:
+            text = text[:colon] + "\\" + text[colon:]
+    return _escape_start(text, "inline")[0]
+
+
+def markdown_footer(footer: str) -> str:
+    """The footer as kramdown reads it inside its `> ` quote: `*sentence*`, one line each."""
+    lines = [_drop_ours(line.strip(_WS)) for line in footer.strip(_WS).split("\n")]
+    lines = [_escape_inline(lines[0])] + [_escape_start(line, "inline")[0] for line in lines[1:]]
+    lines[0] = "*" + lines[0]
+    lines[-1] += "*"
+    return "\n".join(lines)
+
+
+def _footer_field(lines: list[str]) -> str:
+    return "\n".join([_drop_ours(lines[0])] + [_unescape_start(line, "inline") for line in lines[1:]])
+
+
+# --------------------------------------------------------------------------- the Liquid layer
 
 _LIQUID_OPENERS = {"{{": '{{ "{{" }}', "{%": '{{ "{%" }}'}
 
@@ -156,105 +588,9 @@ def _liquid_unescape(text: str) -> str:
     return _LIQUID_TOKEN.sub(lambda m: _LIQUID_RAW[m.group()], text)
 
 
-# A line made only of these (and blanks) is a rule, setext underline or our separator.
-_BREAK_CHARS = frozenset("-*_=\\")
-# First characters that start a kramdown block inside a paragraph (header, quote, HTML,
-# definition list, link definition, IAL, table, fence, math) -- all kramdown-escapable,
-# and "\" itself so that every escaped line is recognisable by its leading backslash.
-_ALWAYS_ESCAPE_FIRST = frozenset("#>\\<:[{|`$")
-_ORDERED_LIST = re.compile(r"(\d+)(\\*)(\.)(?=[ \t]|$)")
-_ORDERED_LIST_ESCAPED = re.compile(r"(\d+)\\(\\*\.)(?=[ \t]|$)")
-
-
-def _is_break_line(rest: str) -> bool:
-    return bool(rest) and all(c in _BREAK_CHARS or c in " \t" for c in rest)
-
-
-def _needs_backslash(rest: str, *, insight: bool = False) -> bool:
-    first = rest[0]
-    if first in _ALWAYS_ESCAPE_FIRST:
-        return True
-    if first in "-+*" and (len(rest) == 1 or rest[1] in " \t"):
-        return True  # list item
-    if rest.startswith("*["):
-        return True  # kramdown abbreviation definition
-    if rest.startswith("**"):
-        # An unlabelled insight must not look like "**label:** text"; a summary line
-        # must not look like one of our section headers or the link line.
-        return insight or _header_kind(rest) is not None or _LINK_START.match(rest) is not None
-    return False
-
-
-def _escape_line(line: str, *, insight: bool = False) -> str:
-    """Markdown layer for one line.
-
-    Leading blanks are kept; on the rest R:
-      A. R made only of `-*_=\\` and blanks: backslash before every non-blank character;
-      B. else if R would start a block (see _needs_backslash; always when R starts
-         with `\\`): one `\\` in front;
-      C. else if R starts `<digits><k backslashes>.` + blank/end: one more backslash
-         before the dot (an ordered list item otherwise);
-      D. else unchanged.
-    A outputs start with `\\` and contain only break characters; B outputs start with
-    `\\` but contain some other character (else R were case A); C and D outputs never
-    start with `\\`; D outputs never match C's escaped shape. So _unescape_line can tell
-    every output apart and the mapping is one-to-one for any text.
-    """
-    rest = line.lstrip(" \t")
-    lead = line[: len(line) - len(rest)]
-    if not rest:
-        return line
-    if _is_break_line(rest):
-        return lead + "".join(c if c in " \t" else "\\" + c for c in rest)
-    if _needs_backslash(rest, insight=insight):
-        return lead + "\\" + rest
-    m = _ORDERED_LIST.match(rest)
-    if m:
-        return lead + m.group(1) + "\\" + rest[m.end(1) :]
-    return line
-
-
-def _unescape_line(line: str) -> str:
-    rest = line.lstrip(" \t")
-    lead = line[: len(line) - len(rest)]
-    if rest.startswith("\\"):
-        if _is_break_line(rest):
-            out, i, ok = [], 0, True
-            while i < len(rest):
-                if rest[i] in " \t":
-                    out.append(rest[i])
-                    i += 1
-                elif rest[i] == "\\" and i + 1 < len(rest) and rest[i + 1] not in " \t":
-                    out.append(rest[i + 1])
-                    i += 2
-                else:
-                    ok = False
-                    break
-            if ok:
-                return lead + "".join(out)
-        return lead + rest[1:]
-    m = _ORDERED_LIST_ESCAPED.match(rest)
-    if m:
-        return lead + m.group(1) + rest[m.start(2) :]
-    return line
-
-
-def _escape_title(title: str) -> str:
-    # kramdown drops a closing " ###" run from a header; an escaped last "#" survives.
-    if title.endswith("#"):
-        title = title[:-1] + "\\#"
-    return _liquid_escape(title)
-
-
-def _unescape_title(raw: str) -> str:
-    title = _liquid_unescape(raw)
-    if title.endswith("\\#"):
-        title = title[:-2] + "#"
-    return title
-
+# --------------------------------------------------------------------------- link lines
 
 _PAREN = re.compile(r"[()]")
-_SPACE = re.compile(r"\s")
 
 
 def _balanced_parens(url: str) -> bool:
@@ -267,29 +603,21 @@ def _balanced_parens(url: str) -> bool:
     return depth == 0
 
 
-def _escape_url(url: str) -> str:
-    # kramdown ends a bare link target at an unbalanced ")" or a blank; <...> holds any.
-    # A URL that itself starts with "<" is always wrapped, so unwrapping one layer of
-    # "<...>" when reading is exact.
-    if url.startswith("<") or not _balanced_parens(url) or _SPACE.search(url):
-        url = f"<{url}>"
-    return _liquid_escape(url)
+def _link_target(url: str) -> str:
+    """`(url)` for a source's link line; a refused URL is written `\\(url)`, which kramdown shows as text."""
+    if not url_allowed(url):
+        return "\\(" + _escape_inline(url) + ")"
+    # kramdown ends a bare link target at an unbalanced ")"; <...> holds any.
+    return f"(<{url}>)" if not _balanced_parens(url) else f"({url})"
 
 
-def _unescape_url(raw: str) -> str:
-    url = _liquid_unescape(raw.strip())
+def _source_url(raw: str, refused: bool) -> str:
+    url = _liquid_unescape(raw.strip(_WS))
+    if refused:
+        return _drop_ours(url)
     if len(url) >= 2 and url.startswith("<") and url.endswith(">"):
         url = url[1:-1]
     return url
-
-
-def _escape_label(label: str) -> str:
-    # Inside **...:** a "*" would close the bold early; "\" escapes itself.
-    return _liquid_escape(label.replace("\\", "\\\\").replace("*", "\\*"))
-
-
-def _unescape_label(raw: str) -> str:
-    return re.sub(r"\\(.)", r"\1", _liquid_unescape(raw))
 
 
 # --------------------------------------------------------------------------- render
@@ -351,26 +679,13 @@ def _format_date(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S %z")
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _summary_lines(summary: str) -> list[str]:
-    lines = [ln.rstrip() for ln in summary.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    return lines
-
-
 def render(post: Post) -> str:
     """The canonical post text.
 
     Input is normalized the way the format needs: titles, labels, insight texts and the
-    source URLs become single stripped lines, summary lines are right-stripped without leading
-    or trailing blank lines, the date loses microseconds. An item without insights has
-    no 💡 section, one without sources no `<br>`/link lines (one link line per source). With `footer=None` the text
+    source URLs become single stripped lines, summaries their canonical lines (_summary_lines),
+    the date loses microseconds. An item without insights has no 💡 section, one without
+    sources no `<br>`/link lines (one link line per source). With `footer=None` the text
     ends with the last item's `---` line and one newline ("---\\n"); otherwise it ends
     with the footer quote and no final newline, as the golden post does.
     """
@@ -392,33 +707,25 @@ def render(post: Post) -> str:
     out += ["---", ""]
 
     for item in post.items:
-        out += ["### " + _escape_title(_one_line(item.title)), "", SUMMARY_HEADER]
-        out += [_liquid_escape(_escape_line(ln)) for ln in _summary_lines(item.summary)]
+        out += ["### " + _liquid_escape(markdown_inline(item.title)), "", SUMMARY_HEADER]
+        out += [_liquid_escape(line) for line in _summary_markdown(_summary_lines(item.summary))]
         out.append("")
         if item.insights:
             out.append(INSIGHTS_HEADER)
             for insight in item.insights:
-                label, text = _one_line(insight.label), _one_line(insight.text)
-                if label:
-                    body = f"**{_escape_label(label)}:** {_liquid_escape(text)}"
-                else:
-                    body = _liquid_escape(_escape_line(text, insight=True))
-                out.append(("-   " + body).rstrip())
+                out.append(("-   " + _liquid_escape(markdown_insight(insight.label, insight.text))).rstrip())
             out.append("")
         urls = [url for url in (_one_line(source.url) for source in item.sources) if url]
         if urls:
             out.append("<br>")
-            out += [f"**[{LINK_TEXT}]({_escape_url(url)})**" for url in urls]
+            out += [f"**[{LINK_TEXT}]{_liquid_escape(_link_target(url))}**" for url in urls]
             out.append("")
         out += ["---", ""]
 
     if post.footer is None:
         return "\n".join(out)
-    footer_lines = [_liquid_escape(ln.strip()) for ln in post.footer.strip().split("\n")]
-    footer_lines[0] = "*" + footer_lines[0]
-    footer_lines[-1] = footer_lines[-1] + "*"
     out += ["<br>", ""]
-    out += [f"> {ln}".rstrip() for ln in footer_lines]
+    out += [f"> {_liquid_escape(line)}".rstrip() for line in markdown_footer(post.footer).split("\n")]
     return "\n".join(out)
 
 
@@ -446,9 +753,11 @@ _DATE = re.compile(
 _ITEM_HEADER = re.compile(r"(#{1,6})(?:[ \t]+(.*))?")
 _SEPARATOR = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
 _BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_BR_LINK = re.compile(r"<br\s*/?>[ \t]*(?=\*{0,2}\[)", re.IGNORECASE)
 _BULLET = re.compile(r"[-*+](?:[ \t]+(.*))?")
 _HEADER = re.compile(r"\*\*(.{1,30}?)\*\*:?|\*\*(.{1,30}?):\*\*")
-_LINK_START = re.compile(r"\*{0,2}\[([^\]]*)\]\((.*)")
+_LINK_START = re.compile(r"\*{0,2}\[([^\]]*)\](\\?)\((.*)")
+_LINK_END = re.compile(r"\)\**$")
 _LABEL = re.compile(r"\*\*((?:\\.|[^\\*])+?):\*\*[ \t]*(.*)")
 _LABEL_ALT = re.compile(r"\*\*((?:\\.|[^\\*])+?)\*\*[ \t]*[:：][ \t]*(.*)")
 
@@ -483,10 +792,19 @@ def _header_kind(stripped: str) -> str | None:
 
 
 def _link_line(stripped: str) -> re.Match | None:
+    """A source's link line: the whole line is the link (its URL may go on over the next lines)."""
     m = _LINK_START.match(stripped)
-    if m and ("🔗" in m.group(1) or "원문" in m.group(1)):
+    if not m or not ("🔗" in m.group(1) or "원문" in m.group(1)):
+        return None
+    rest = m.group(3)
+    if _LINK_END.search(rest) or (")" not in rest and not _BLANKS.search(rest)):
         return m
     return None
+
+
+def _common_indent(lines) -> int:
+    widths = [len(line) - len(line.lstrip(" ")) for line in lines if line.strip(_WS)]
+    return min(widths, default=0)
 
 
 def _parse_date(raw: object, default_tz: tzinfo) -> datetime | None:
@@ -630,10 +948,17 @@ class _Parser:
 
     def body(self, start: int) -> tuple[list[Item], str | None]:
         numbered = list(enumerate(self.lines[start:], start + 1))
-        # Some posts indent every body line by one space; take that indent off.
-        nonblank = [ln for _, ln in numbered if ln.strip()]
-        if nonblank and all(ln.startswith(" ") for ln in nonblank):
-            numbered = [(no, ln[1:]) for no, ln in numbered]
+        # Some posts indent every body line by one space, others every line after the first
+        # item's heading by four (which kramdown showed as code): take off the shared indent.
+        indent = _common_indent(line for _, line in numbered)
+        after = 0
+        if not indent:
+            first = next((k for k, (_, line) in enumerate(numbered) if _item_header(line.strip(_WS))), None)
+            if first is not None:
+                after = first + 1
+                indent = _common_indent(line for _, line in numbered[after:])
+        if indent:
+            numbered[after:] = [(no, line[indent:]) for no, line in numbered[after:]]
         return _BodyReader(self, numbered).read()
 
 
@@ -653,6 +978,7 @@ class _BodyReader:
         self.insights: list[Insight] = []
         self.urls: list[str] = []
         self.item_line = 0
+        self.after_br = False
 
     # ------------------------------------------------------------ item assembly
 
@@ -664,7 +990,7 @@ class _BodyReader:
         self.item_line = no
         self.state = "title"
         self.summary, self.insights, self.urls = [], [], []
-        self.summary_seen = False
+        self.summary_seen = self.after_br = False
         if self.preamble:
             first = self.preamble[0][0]
             self.p.warn(first, "text before the first '### ' item; kept at the start of its summary")
@@ -678,12 +1004,7 @@ class _BodyReader:
         if not self.items or self.state == "done":
             return
         item = self.items[-1]
-        lines = [_unescape_line(_liquid_unescape(ln.rstrip())) for ln in self.summary]
-        while lines and not lines[0]:
-            lines.pop(0)
-        while lines and not lines[-1]:
-            lines.pop()
-        item.summary = "\n".join(lines)
+        item.summary = _summary_field([_liquid_unescape(line) for line in self.summary])
         item.insights = self.insights
         item.sources = [Source(url) for url in self.urls]
         if not self.summary_seen and not item.summary:
@@ -694,7 +1015,7 @@ class _BodyReader:
         self.p.warn(no, f"{why}; kept at the end of the item's summary")
         if self.summary and self.summary[-1]:
             self.summary.append("")  # a paragraph of its own, not glued to the summary
-        self.summary.append(line.strip())
+        self.summary.append(line.strip(_WS))
 
     # ------------------------------------------------------------ reading
 
@@ -712,16 +1033,16 @@ class _BodyReader:
             else:
                 # Text we added after a one-line footer: unwrap each line on its own.
                 footer = "\n".join(ln[1:-1] if _emphasized(ln) else ln for ln in footer.split("\n"))
-            footer = _liquid_unescape(footer)
+            footer = _footer_field(_liquid_unescape(footer).split("\n"))
         return self.items, footer
 
     def line(self, i: int, no: int, line: str) -> int:
-        s = line.strip()
+        s = line.strip(_WS)
         state = self.state
 
         if state == "footer":
             if s.startswith(">"):
-                self.footer.append(s[1:].strip())
+                self.footer.append(s[1:].strip(_WS))
                 return i + 1
             if not s:
                 return i + 1
@@ -751,7 +1072,7 @@ class _BodyReader:
             return self.header(i, no, m)
 
         if state == "preamble":
-            self.preamble.append((no, line.rstrip()))
+            self.preamble.append((no, line))
             return i + 1
 
         if _SEPARATOR.fullmatch(s):
@@ -771,11 +1092,17 @@ class _BodyReader:
             return i + 1
 
         if _BR.fullmatch(s):
-            if state in ("between", "done"):
+            # Before the link lines, or in place of a blank line between the parts of an item.
+            if state == "done":
                 self.state = "between"
-            elif state != "between":
-                self.state = "link"
+            elif state in ("summary", "title") and self.summary_seen:
+                self.summary.append("")
+            elif state == "insights":
+                self.after_br = True
             return i + 1
+        br_link = _BR_LINK.match(s)
+        if br_link:
+            s = s[br_link.end() :]
 
         link = _link_line(s)
         if link and state not in ("between", "done"):
@@ -789,12 +1116,15 @@ class _BodyReader:
                 self.p.warn(no, "item text without a '📌 요약' header; read as the summary")
                 self.summary_seen = True
             self.state = "summary"
-            self.summary.append(line.rstrip())
+            self.summary.append(line)
             return i + 1
         if state == "summary":
-            self.summary.append(line.rstrip())
+            self.summary.append(line)
             return i + 1
         if state == "insights":
+            if self.after_br and not _BULLET.fullmatch(s):
+                self.keep_in_summary(no, line, "text after a '<br>' line")
+                return i + 1
             self.insight(no, s)
             return i + 1
         if state in ("link", "after"):
@@ -806,52 +1136,53 @@ class _BodyReader:
             return self.start_footer(i, no, "> " + s)
         self.p.warn(no, "text between items; kept at the end of the previous item's summary")
         item = self.items[-1]
-        item.summary = (item.summary + "\n" + _unescape_line(_liquid_unescape(s))).strip("\n")
+        item.summary = (item.summary + "\n" + _unescape_start(_liquid_unescape(s), "block")).strip("\n")
         return i + 1
 
     def header(self, i: int, no: int, m: re.Match) -> int:
         if len(m.group(1)) != 3:
             self.p.warn(no, f"item title written with {len(m.group(1))} '#' instead of 3")
-        self.start_item(no, _unescape_title((m.group(2) or "").strip()))
+        self.start_item(no, _drop_ours(_liquid_unescape((m.group(2) or "").strip(_WS))))
         return i + 1
 
     def start_footer(self, i: int, no: int, s: str) -> int:
         self.finish_item()
         self.state = "footer"
-        self.footer = [s[1:].strip()]
+        self.footer = [s[1:].strip(_WS)]
         self.footer_line = no
         return i + 1
 
     def read_link(self, i: int, no: int, m: re.Match) -> int:
         if m.group(1).strip() != LINK_TEXT:
             self.p.warn(no, f"link text '{m.group(1).strip()}' will be written as '{LINK_TEXT}'")
-        rest = m.group(2)
+        rest = m.group(3)
         j = i + 1
         # A URL broken over lines: join the following lines until the link closes.
-        while not re.search(r"\)\**$", rest) and j < len(self.lines) and self.lines[j][1].strip():
-            nxt = self.lines[j][1].strip()
+        while not _LINK_END.search(rest) and j < len(self.lines) and self.lines[j][1].strip(_WS):
+            nxt = self.lines[j][1].strip(_WS)
             if _SEPARATOR.fullmatch(nxt) or _ITEM_HEADER.fullmatch(nxt):
                 break
             rest += nxt
             j += 1
-        end = re.search(r"\)\**$", rest)
+        end = _LINK_END.search(rest)
         if end:
             url = rest[: end.start()]
         else:
             self.p.warn(no, "the link line is not closed with ')'; took the rest as the URL")
             url = rest
-        self.urls.append(_unescape_url(url))
+        self.urls.append(_source_url(url, refused=bool(m.group(2))))
         self.state = "after"
         return j
 
     def insight(self, no: int, s: str):
         m = _BULLET.fullmatch(s)
         if m:
-            content = (m.group(1) or "").strip()
+            self.after_br = False
+            content = (m.group(1) or "").strip(_WS)
         elif self.insights:
             self.p.warn(no, "a line continuing an insight bullet; joined to it with a space")
             last = self.insights[-1]
-            last.text = (last.text + " " + _liquid_unescape(s)).strip()
+            last.text = (last.text + " " + _drop_ours(_liquid_unescape(s))).strip(_WS)
             return
         else:
             self.p.warn(no, "an insight without a list marker; read as an insight")
@@ -860,9 +1191,10 @@ class _BodyReader:
             self.p.warn(no, "more than 3 insights in one item")
         lm = _LABEL.fullmatch(content) or _LABEL_ALT.fullmatch(content)
         if lm:
-            self.insights.append(Insight(_unescape_label(lm.group(1)).strip(), _liquid_unescape(lm.group(2)).strip()))
+            label = _label_field(_liquid_unescape(lm.group(1))).strip(_WS)
+            self.insights.append(Insight(label, _drop_ours(_liquid_unescape(lm.group(2)).strip(_WS))))
         else:
-            self.insights.append(Insight("", _unescape_line(_liquid_unescape(content))))
+            self.insights.append(Insight("", _unescape_start(_liquid_unescape(content), "inline")))
 
 
 def parse(text: str, filename: str | None = None, default_tz: tzinfo = SEOUL) -> Post:

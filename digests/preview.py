@@ -1,8 +1,6 @@
-"""Previews of a digest: reader HTML, the exact Jekyll Markdown, the diff against the draft, and signed share links."""
+"""Previews of a digest: its Post (shown by the reader site's template), the exact Jekyll Markdown, the diff against the draft, and signed share links."""
 import difflib
 
-import markdown
-import nh3
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
@@ -54,21 +52,6 @@ def markdown_text(digest):
 def filename(digest):
     post = current_post(digest)
     return jekyll.post_filename(post.date.date(), digest.slug)
-
-
-def to_html(text):
-    """Markdown as readers' browsers get it, with anything unsafe stripped."""
-    html = markdown.markdown(text, extensions=["extra", "sane_lists"])
-    return nh3.clean(html)
-
-
-def reader_items(post):
-    """Items with their summaries rendered to safe HTML, for the reader-like preview template."""
-    return [
-        {"title": item.title, "summary_html": to_html(item.summary), "insights": item.insights,
-         "sources": item.sources}
-        for item in post.items
-    ]
 
 
 def draft_diff(digest):

@@ -1,43 +1,46 @@
-"""Refuses post text that the blog would run as HTML: our site sanitizes, kramdown on the blog does not."""
-import re
+"""Refuses post text the blog must not get, naming the field: jekyll.py defines what may pass, and
+its exporter shows everything else kramdown knows as text."""
+from django.utils.translation import gettext as _
 
 from . import jekyll
 
-# A tag, comment or autolink: kramdown passes these through to the page as they are.
-_RAW_HTML = re.compile(r"<!--.*?(?:-->|$)|<(?!br\s*/?\s*>)[/!?]?[a-zA-Z][^>]*>", re.IGNORECASE | re.DOTALL)
-# Markdown links and images whose target would run script or embed data.
-_UNSAFE_LINK = re.compile(r"\]\(\s*<?\s*(?:javascript|vbscript|data|file)\s*:", re.IGNORECASE)
-_SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
-
 
 def text_problems(where: str, text: str) -> list[str]:
-    problems = []
-    match = _RAW_HTML.search(text or "")
-    if match:
-        problems.append(f"{where} contains raw HTML {match.group(0)[:40]!r}: write Markdown only")
-    if _UNSAFE_LINK.search(text or ""):
-        problems.append(f"{where} links to a javascript:, data: or file: address: use an http(s) link")
+    """HTML and links to refused addresses in one Markdown field (`where` names it for the editor)."""
+    problems = [
+        _("%(where)s contains raw HTML %(html)s: write Markdown only") % {"where": where, "html": repr(html)}
+        for html in jekyll.refused_html(text or "")[:1]
+    ]
+    problems += [
+        _("%(where)s links to %(target)s: a link must point to an http(s) or mailto address")
+        % {"where": where, "target": repr(target[:60])}
+        for target in jekyll.refused_links(text or "")[:1]
+    ]
     return problems
 
 
 def url_problems(where: str, url: str) -> list[str]:
-    if url and not _SAFE_URL.match(url):
-        return [f"{where} source URL {url[:60]!r} is not an http(s) address"]
+    if url and not jekyll.url_allowed(url):
+        return [_("%(where)s source URL %(url)s is not an http(s) address") % {"where": where, "url": repr(url[:60])}]
     return []
 
 
 def post_problems(post: jekyll.Post) -> list[str]:
-    """Everything in the post that would reach blog readers as live HTML, each said so an editor can fix it."""
-    problems = text_problems("the title", post.title)
+    """Everything in the post the blog must not get, each said so an editor can fix it."""
+    problems = []
+    # The layout prints the title as it is: no Markdown layer can make a tag there text.
+    html = jekyll.front_matter_html(post.title)
+    if html:
+        problems.append(_("the title contains raw HTML %(html)s: write Markdown only") % {"html": repr(html)})
     for number, item in enumerate(post.items, start=1):
-        where = f"item {number}"
-        problems += text_problems(f"{where}'s title", item.title)
-        problems += text_problems(f"{where}'s summary", item.summary)
+        problems += text_problems(_("item %(number)d's title") % {"number": number}, item.title)
+        problems += text_problems(_("item %(number)d's summary") % {"number": number}, item.summary)
         for source in item.sources:
-            problems += url_problems(where, source.url)
+            problems += url_problems(_("item %(number)d") % {"number": number}, source.url)
         for index, insight in enumerate(item.insights, start=1):
-            problems += text_problems(f"{where}'s insight {index} label", insight.label)
-            problems += text_problems(f"{where}'s insight {index}", insight.text)
+            names = {"number": number, "index": index}
+            problems += text_problems(_("item %(number)d's insight %(index)d label") % names, insight.label)
+            problems += text_problems(_("item %(number)d's insight %(index)d") % names, insight.text)
     if post.footer:
-        problems += text_problems("the footer", post.footer)
+        problems += text_problems(_("the footer"), post.footer)
     return problems

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import notifications, safety, signals
-from .models import Digest, NewsItem, ReviewEvent, Status
+from .models import Digest, ReviewEvent, Status
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +71,11 @@ def _perm_for(transition, digest):
 
 def incomplete_reasons(digest):
     """Why the digest cannot go to review yet (empty when it is complete)."""
+    from .posts import digest_to_post, with_content
+
     series = digest.series
-    items = list(NewsItem.objects.filter(digest=digest).prefetch_related("insights", "sources")
-                 .order_by("position", "id"))
+    content = with_content(Digest.objects.filter(pk=digest.pk)).get()
+    items = list(content.items.all())
     reasons = []
     if len(items) < series.item_count:
         reasons.append(f"it has {len(items)} of the {series.item_count} news items {series.name} needs")
@@ -86,22 +88,9 @@ def incomplete_reasons(digest):
         insights = [i for i in item.insights.all() if i.text.strip()]
         if len(insights) < series.insight_count:
             reasons.append(f"item {number} has {len(insights)} of {series.insight_count} insights")
-    return reasons + unsafe_reasons(digest, items)
-
-
-def unsafe_reasons(digest, items):
-    """Text the blog would run as HTML (our site sanitizes, the blog's kramdown does not)."""
-    problems = safety.text_problems("the title", digest.title) + safety.text_problems("the footer", digest.footer)
-    for number, item in enumerate(items, start=1):
-        where = f"item {number}"
-        problems += safety.text_problems(f"{where}'s title", item.title)
-        problems += safety.text_problems(f"{where}'s summary", item.summary)
-        for source in item.sources.all():
-            problems += safety.url_problems(where, source.url)
-        for index, insight in enumerate(item.insights.all(), start=1):
-            problems += safety.text_problems(f"{where}'s insight {index} label", insight.label)
-            problems += safety.text_problems(f"{where}'s insight {index}", insight.text)
-    return problems
+    # The one safety check, on the post the export would write (with the caller's title and footer).
+    content.title, content.footer = digest.title, digest.footer
+    return reasons + safety.post_problems(digest_to_post(content))
 
 
 def blocked_reason(name, digest, user):

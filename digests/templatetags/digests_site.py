@@ -18,6 +18,22 @@ def md_inline(text):
     return markdown.render_inline(text)
 
 
+def _field(value, name):
+    # Snapshots hold dicts, previews jekyll.Post objects.
+    return value.get(name, "") if isinstance(value, dict) else getattr(value, name, "")
+
+
+@register.filter
+def md_insight(insight):
+    """An insight as its bullet reads on the blog: bold label and colon, then the text."""
+    return markdown.render_insight(_field(insight, "label"), _field(insight, "text"))
+
+
+@register.filter
+def md_footer(text):
+    return markdown.render_footer(text)
+
+
 @register.filter
 def safe_url(url):
     return markdown.safe_url(url)

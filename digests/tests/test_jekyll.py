@@ -1,6 +1,8 @@
 """Tests for digests.jekyll: golden round trip, property round trip, importer variants, bad input."""
 
 import ast
+import dataclasses
+import re
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -156,34 +158,97 @@ def test_render_rejects_naive_date():
 
 
 @pytest.mark.parametrize(
-    "line, escaped",
+    "summary, written",
     [
+        # Markdown of the content model stays as it is.
+        ("- 목록\n- 둘째", "- 목록\n- 둘째"),
+        ("* 별표 목록\n+ 더하기", "* 별표 목록\n+ 더하기"),
+        ("앞 줄\n- 바로 뒤 목록", "앞 줄\n- 바로 뒤 목록"),
+        ("1. 번호\n2. 둘째", "1. 번호\n2. 둘째"),
+        ("`pnpm`은 빠릅니다", "`pnpm`은 빠릅니다"),
+        ("**굵게** 시작하는 문장", "**굵게** 시작하는 문장"),
+        ("[링크](https://e.com)로 시작", "[링크](https://e.com)로 시작"),
+        ("줄 끝 공백 둘  \n다음 줄", "줄 끝 공백 둘  \n다음 줄"),
+        ("-1.5% 하락", "-1.5% 하락"),
+        ("-- 두 개", "-- 두 개"),
+        ("일반 문장 --- 가운데", "일반 문장 --- 가운데"),
+        ("`a|b`와 `{:x}` 코드", "`a|b`와 `{:x}` 코드"),
+        # What would break the post, or start a construct outside the model, gets a backslash.
         ("---", "\\-\\-\\-"),
         ("- - -", "\\- \\- \\-"),
-        ("\\", "\\\\"),
         ("===", "\\=\\=\\="),
         ("# 해시로 시작", "\\# 해시로 시작"),
         ("> 인용처럼", "\\> 인용처럼"),
-        ("- 목록처럼", "\\- 목록처럼"),
-        ("* 목록처럼", "\\* 목록처럼"),
-        ("+ 목록처럼", "\\+ 목록처럼"),
         ("<br>", "\\<br>"),
-        ("\\백슬래시", "\\\\백슬래시"),
+        (": 정의처럼", "\\: 정의처럼"),
+        ("[참조]: https://e.com", "\\[참조]: https://e.com"),
+        ("```", "\\`\\`\\`"),
         ("**📌 요정**", "\\**📌 요정**"),
         ("**[🔗 원문 기사 보기](https://x)**", "\\**[🔗 원문 기사 보기](https://x)**"),
-        ("1. 번호 목록처럼", "1\\. 번호 목록처럼"),
-        ("1\\. 이미 백슬래시", "1\\\\. 이미 백슬래시"),
-        ("  # 들여쓴 해시", "  \\# 들여쓴 해시"),
-        ("-- 두 개", "-- 두 개"),
-        ("**굵게** 시작하는 문장", "**굵게** 시작하는 문장"),
-        ("-1.5% 하락", "-1.5% 하락"),
-        ("2026. 2. 3", "2026\\. 2. 3"),
-        ("일반 문장 --- 가운데", "일반 문장 --- 가운데"),
+        ("앞 줄\n2. 번호", "앞 줄\n2\\. 번호"),
+        ("1) 괄호 번호", "1\\) 괄호 번호"),
+        ("- [ ] 할 일", "- \\[ ] 할 일"),
+        ("a | b", "a \\| b"),
+        ("x{: .cls} {{ y }} {::x}", "x\\{: .cls} {{ y }} \\{::x}"),
+        ("<b>태그</b> a<3", "\\<b>태그\\</b> a<3"),
+        ("![그림](https://e.com/x.png)", "\\![그림](https://e.com/x.png)"),
+        ("$$x$$ 그리고 $5", "\\$\\$x\\$\\$ 그리고 $5"),
+        ("~~취소~~ ~물결", "\\~\\~취소\\~\\~ ~물결"),
+        ("[t](java&#9;script:alert(1))", "[t]\\(java&#9;script:alert(1))"),
+        # Leading blanks are not kept, nor a line break at the end of a paragraph.
+        ("    들여쓴 줄\n  - 안쪽 목록  \n\n끝", "들여쓴 줄\n- 안쪽 목록\n\n끝"),
     ],
 )
-def test_line_escape_rules(line, escaped):
-    assert jekyll._escape_line(line) == escaped
-    assert jekyll._unescape_line(escaped) == line
+def test_markdown_layer_of_summaries(summary, written):
+    assert jekyll.markdown_block(summary) == written
+    back = parse(render(small_post(items=[Item("제목", summary, [], [])]))).items[0].summary
+    assert jekyll.markdown_block(back) == written
+
+
+@pytest.mark.parametrize(
+    "label, text, written",
+    [
+        ("라벨", "설명.", "**라벨:** 설명."),
+        ("별*표 \\", "`a|b` c | d", "**별\\*표 \\\\:** `a|b` c \\| d"),
+        ("", "- 목록처럼", "\\- 목록처럼"),
+        ("", "1. 번호처럼", "1\\. 번호처럼"),
+        ("", "---", "\\-\\-\\-"),
+        ("", "[ ] 할 일", "\\[ ] 할 일"),
+        ("", "**가짜**: 라벨 아님", "**가짜**\\: 라벨 아님"),
+    ],
+)
+def test_markdown_layer_of_insights(label, text, written):
+    assert jekyll.markdown_insight(label, text) == written
+    back = parse(render(small_post(items=[Item("제목", "요약.", [Insight(label, text)], [])]))).items[0].insights
+    assert back == [Insight(label, text)]
+
+
+def test_an_unlabelled_insight_written_like_a_label_reads_back_as_one():
+    # Both show the same bold "x:" everywhere; the label form is the one the importer keeps.
+    post = small_post(items=[Item("제목", "요약.", [Insight("", "**가짜:** 라벨 같은 글")], [])])
+    assert parse(render(post)).items[0].insights == [Insight("가짜", "라벨 같은 글")]
+
+
+@pytest.mark.parametrize(
+    "title, written",
+    [
+        ("#MeToo 이후 10년, C#", "#MeToo 이후 10년, C\\#"),
+        ("1. CES 2026: 삼성 & LG; 새 TV", "1. CES 2026: 삼성 & LG; 새 TV"),
+        ("RTX\u202f5090", "RTX\u202f5090"),
+        ("x <img src=x onerror=alert(1)//", "x \\<img src=x onerror=alert(1)//"),
+        ("제목 {#id}", "제목 \\{#id}"),
+    ],
+)
+def test_markdown_layer_of_titles(title, written):
+    assert jekyll.markdown_inline(title) == written
+    assert parse(render(small_post(items=[Item(title, "요약.", [], [])]))).items[0].title == title
+
+
+def test_exporter_backslashes_come_back_without_the_writers_own_staying():
+    # "\|" shows as "|" to kramdown and to us: such a backslash is always the exporter's.
+    post = small_post(items=[Item("C\\# 제목", "a \\| b 그리고 \\*별\\* 그리고 \\[x](y)", [], [])])
+    item = parse(render(post)).items[0]
+    assert (item.title, item.summary) == ("C# 제목", "a | b 그리고 \\*별\\* 그리고 \\[x](y)")
 
 
 def test_liquid_escape_is_reversed_left_to_right():
@@ -192,23 +257,56 @@ def test_liquid_escape_is_reversed_left_to_right():
         assert "{%" not in escaped.replace('"{%"', "")
         assert jekyll._liquid_unescape(escaped) == raw
     assert jekyll._liquid_escape("a {{ b }} {% c %}") == 'a {{ "{{" }} b }} {{ "{%" }} c %}'
+    # Liquid's escape works inside code spans too, where a backslash would show.
+    assert render(small_post(items=[Item("t", "{{ a }} `{{ b }}`", [], [])])).count('{{ "{{" }} a }} `{{ "{{" }} b }}`') == 1
 
 
 @pytest.mark.parametrize(
     "url, written",
     [
-        ("https://e.com/a_(b)?q=1&r=(2)", "https://e.com/a_(b)?q=1&r=(2)"),
-        ("https://e.com/9b(", "<https://e.com/9b(>"),
-        ("https://e.com/a)b(", "<https://e.com/a)b(>"),
-        ("https://e.com/a b", "<https://e.com/a b>"),
-        ("<https://e.com/a>", "<<https://e.com/a>>"),
-        ("https://e.com/{{x}}", 'https://e.com/{{ "{{" }}x}}'),
+        ("https://e.com/a_(b)?q=1&r=(2)", "(https://e.com/a_(b)?q=1&r=(2))"),
+        ("https://e.com/9b(", "(<https://e.com/9b(>)"),
+        ("https://e.com/a)b(", "(<https://e.com/a)b(>)"),
+        ("https://e.com/{{x}}", '(https://e.com/{{ "{{" }}x}})'),
+        # Refused addresses are written so that kramdown shows them as text.
+        ("https://e.com/a b", "\\(https://e.com/a b)"),
+        ("<https://e.com/a>", "\\(\\<https://e.com/a>)"),
+        ("javascript:alert(1)", "\\(javascript:alert(1))"),
+        ("java&#9;script:alert(1)", "\\(java&#9;script:alert(1))"),
     ],
 )
 def test_link_target_escaping(url, written):
     text = render(small_post(items=[Item("제목", "요약.", [], [Source(url)])]))
-    assert f"**[🔗 원문 기사 보기]({written})**" in text
+    assert f"**[🔗 원문 기사 보기]{written}**" in text
     assert parse(text).items[0].urls == [url]
+
+
+@pytest.mark.parametrize(
+    "url, allowed",
+    [
+        ("https://example.com/a?b=1&c=2", True),
+        ("HTTP://EXAMPLE.COM/가나다", True),
+        ("mailto:desk@example.com", True),
+        ("javascript:alert(1)", False),
+        ("java&#9;script:alert(1)", False),
+        ("javascript&colon;alert(1)", False),
+        ("https://e.com/&#x6A;", False),
+        ("https://e.com/a b", False),
+        ("https://e.com/\x01", False),
+        ('https://e.com/"><b>', False),
+        ("//e.com/x", False),
+        ("/tech/2026/01/01/x.html", False),
+    ],
+)
+def test_url_allowed(url, allowed):
+    assert jekyll.url_allowed(url) is allowed
+
+
+def test_refused_links_and_front_matter_html():
+    text = "[a](https://ok.example) [t](java&#9;script:alert(1)) `[c](javascript:x)` 배열]( 끝\n[d]( <data:x>)"
+    assert jekyll.refused_links(text) == ["java&#9;script:alert(1)", "data:x"]
+    assert jekyll.front_matter_html("x <img src=x onerror=alert(1)//") == "<img src=x onerror=alert(1)//"
+    assert jekyll.front_matter_html("a < b, 3 > 2 <3") is None
 
 
 def test_post_filename_and_permalink():
@@ -226,8 +324,8 @@ def one_line(text: str) -> str:
 
 
 ALPHABET = st.sampled_from(
-    list("가나다뉴스요약시사점한국어 abcXYZ019\"':#{}%-*_=\\<>+[]()|`$.!?&/~")
-    + ["🚀", "📌", "💡", "🔗", "😀", "\t"]
+    list("가나다뉴스요약시사점한국어 abcXYZ019\"':#{}%-*_=\\<>+[]()|`$.!?&/~;")
+    + ["🚀", "📌", "💡", "🔗", "😀", "\t", "\u202f"]
 )
 FRAGMENTS = st.sampled_from(
     [
@@ -251,32 +349,47 @@ FRAGMENTS = st.sampled_from(
         "\\",
         "#",
         " ",
+        "`pnpm`",
+        "``a`b``",
+        "[링크](https://e.com/a)",
+        "[t](java&#9;script:x)",
+        "{: onclick=x}",
+        "![i](https://x.png)",
+        "<img src=x>",
+        "&amp;",
+        "|",
+        "$$",
+        "~~",
+        "[ ] ",
     ]
 )
 RAW = st.lists(st.one_of(FRAGMENTS, st.text(ALPHABET, max_size=6)), max_size=6).map("".join)
 LINE = RAW.map(one_line)
-SUMMARY_LINE = st.tuples(st.sampled_from(["", "", " ", "    "]), RAW).map(lambda t: (t[0] + t[1]).rstrip())
-
-
-@st.composite
-def summaries(draw):
-    lines = draw(st.lists(SUMMARY_LINE, max_size=4))
-    while lines and not lines[0]:
-        lines.pop(0)
-    while lines and not lines[-1]:
-        lines.pop()
-    return "\n".join(lines)
-
+SUMMARY_LINE = st.tuples(st.sampled_from(["", "", " ", "    "]), RAW, st.sampled_from(["", "", "  "])).map(
+    lambda t: t[0] + t[1].rstrip() + t[2]
+)
+LIST_LINE = st.tuples(st.sampled_from(["- ", "* ", "+ ", "1. ", "2. ", "10. "]), LINE, st.sampled_from(["", "  "])).map(
+    "".join
+)
+CODE_LINE = st.tuples(st.sampled_from(["`pnpm`은 ", "`a|b` ", "``x`y`` ", "`{{ x }}` "]), LINE).map("".join)
+BLOCK = st.one_of(
+    st.lists(SUMMARY_LINE, min_size=1, max_size=3),
+    st.lists(LIST_LINE, min_size=1, max_size=4),  # a bullet or numbered list
+    st.tuples(LINE, st.lists(LIST_LINE, min_size=1, max_size=3)).map(lambda t: [t[0], *t[1]]),  # right after a line
+    st.lists(CODE_LINE, min_size=1, max_size=2),
+)
+SUMMARIES = st.lists(BLOCK, max_size=3).map(lambda blocks: "\n\n".join("\n".join(b) for b in blocks))
 
 URL = st.builds(
     lambda path, query: f"https://example.com/{path}" + (f"?{query}" if query else ""),
-    st.lists(st.sampled_from(list("abc019-_/()%.가<> ") + ["(x)", "{{", ")*"]), max_size=12).map("".join),
+    st.lists(st.sampled_from(list("abc019-_/()%.가<> ") + ["(x)", "{{", ")*", "&#9;"]), max_size=12).map("".join),
     st.text(st.sampled_from(list("abc019=&()")), max_size=8),
 ).map(one_line)
+URLS = st.one_of(URL, st.sampled_from(["javascript:alert(1)", "java&#9;script:x", "mailto:a@b.c"]))
 
 INSIGHTS = st.lists(st.builds(Insight, label=st.one_of(st.just(""), LINE), text=LINE), max_size=3)
 ITEMS = st.lists(
-    st.builds(Item, title=LINE, summary=summaries(), insights=INSIGHTS, sources=st.lists(st.builds(Source, URL), max_size=3)),
+    st.builds(Item, title=LINE, summary=SUMMARIES, insights=INSIGHTS, sources=st.lists(st.builds(Source, URLS), max_size=3)),
     min_size=1,
     max_size=5,
 )
@@ -310,23 +423,97 @@ POSTS = st.builds(
 )
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def fields(post: Post):
+    yield from (post.title, post.footer or "")
+    for item in post.items:
+        yield from (item.title, item.summary, *(s.url for s in item.sources))
+        for insight in item.insights:
+            yield from (insight.label, insight.text)
+
+
+def canonical(post: Post) -> Post:
+    """The post as the format keeps it (render's docstring): what parse(render(post)) must give."""
+
+    def insight(i: Insight) -> Insight:
+        label, text = jekyll._one_line(i.label), jekyll._one_line(i.text)
+        bold = jekyll._LABEL.fullmatch(text)
+        if not label and bold:  # shows as the label it looks like, and reads back as one
+            return Insight(jekyll._label_field(bold.group(1)).strip(), bold.group(2).strip())
+        return Insight(label, text)
+
+    items = [
+        Item(jekyll._one_line(item.title), "\n".join(jekyll._summary_lines(item.summary)),
+             [insight(i) for i in item.insights],
+             [Source(url) for url in (jekyll._one_line(s.url) for s in item.sources) if url])
+        for item in post.items
+    ]
+    footer = None if post.footer is None else "\n".join(ln.strip() for ln in post.footer.strip().split("\n"))
+    return dataclasses.replace(post, title=jekyll._one_line(post.title), items=items, footer=footer)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(POSTS)
 def test_parse_inverts_render(post):
     text = render(post)
     parsed = parse(text, "generated.md")
-    assert parsed == post
     assert parsed.warnings == []
     assert render(parsed) == text
+    if not any("\\" in value for value in fields(post)):
+        # A writer's backslash may come back without it where it showed nothing (see the docstring).
+        assert parsed == canonical(post)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("-*_=\\ \t#>+<:[{|`$1.a*가📌") + ["**", "요약"]), max_size=12).map("".join))
-def test_line_escape_is_one_to_one(line):
-    line = line.rstrip()
-    escaped = jekyll._escape_line(line)
-    assert jekyll._unescape_line(escaped) == line
-    assert jekyll._unescape_line(jekyll._escape_line(line, insight=True)) == line
+def reshape(text: str, shapes: set[str]) -> str:
+    """The canonical post text in the other shapes the blog wrote (FORMAT.md)."""
+    lines = text.split("\n")
+    body = lines.index("---", 1) + 1
+    out, in_item, in_insights, skip = lines[:body], False, False, False
+    for n, line in enumerate(lines[body:], body):
+        if skip:
+            skip = False
+            continue
+        if line.startswith("### "):
+            in_item = True
+        elif line == "---":
+            in_item = False
+        in_insights = line == jekyll.INSIGHTS_HEADER or (in_insights and line.startswith("-   "))
+        if "br-blank" in shapes and in_item and line == "":
+            line = "<br>"
+        if "br-link" in shapes and line == "<br>" and lines[n + 1 : n + 2] and jekyll._link_line(lines[n + 1]):
+            out.append("<br>" + lines[n + 1])
+            skip = True
+            continue
+        bold = re.fullmatch(r"(-   \*\*)([^:*\\]+):\*\* (.*)", line)
+        if "label-space" in shapes and bold and in_insights:
+            line = f"{bold.group(1)}{bold.group(2)}** : {bold.group(3)}"
+        if "trailing" in shapes and (line in (jekyll.SUMMARY_HEADER, jekyll.INSIGHTS_HEADER) or in_insights):
+            line += "  "
+        out.append(line)
+    if "indent4" in shapes:
+        first = next(n for n, line in enumerate(out) if n >= body and line.startswith("### "))
+        out = out[: first + 1] + [("    " + line) if line else line for line in out[first + 1 :]]
+    return "\n".join(out)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(POSTS, st.sets(st.sampled_from(["br-blank", "br-link", "label-space", "trailing", "indent4"]), min_size=1))
+def test_the_blogs_other_shapes_read_like_the_canonical_post(post, shapes):
+    text = render(post)
+    shaped = parse(reshape(text, shapes), "shaped.md")
+    assert shaped.warnings == []
+    assert shaped == parse(text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list("-*_=\\ \t#>+<:[{|`$1.a*가📌~!)x") + ["**", "요약", "[ ] ", "](j:", "```"]), max_size=12).map("".join))
+def test_markdown_layer_of_a_line_is_undone(line):
+    line = line.strip(" \t")
+    for kind in ("block", "inline"):
+        written = jekyll._escape_start(jekyll._drop_ours(line), kind)[0]
+        back = jekyll._unescape_start(written, kind)
+        assert jekyll._escape_start(back, kind)[0] == written
+        if "\\" not in line:
+            assert back == line
 
 
 # --------------------------------------------------------------------------- importer variants
@@ -465,6 +652,81 @@ def test_variant_leftovers_are_kept_and_reported():
     assert str(post.warnings[0]) == "leftovers.md:10: item text without a '📌 요약' header; read as the summary"
 
 
+def test_variant_link_on_the_br_line_and_several_link_lines():
+    post = read_variant("link-on-br-line.md")
+    assert post.warnings == []
+    first, second, third = post.items
+    assert first.insights == [Insight("붙은 링크", "링크를 시사점에 넣지 말아야 합니다.")]
+    assert first.urls == ["https://example.com/br-line"]
+    assert second.urls == ["https://example.com/one", "https://example.org/two"]
+    assert third.urls == ["https://example.com/first", "https://example.net/second", "https://example.org/third"]
+    assert third.summary == "같은 소식을 세 매체가 전했습니다."
+
+
+def test_variant_br_lines_instead_of_blank_lines():
+    post = read_variant("br-separators.md")
+    assert post.warnings == []
+    item = post.items[0]
+    assert item.title == "빈 줄 대신 br로 나눈 기사"
+    assert item.summary == "빈 줄이 하나도 없는 항목입니다.\n요약은 두 줄입니다."
+    assert item.insights == [Insight("빈 줄 없음", "머리말 사이마다 br 줄이 있습니다."), Insight("둘째", "두 번째 시사점입니다.")]
+    assert item.urls == ["https://example.com/br-separators"]
+
+
+def test_variant_bullet_list_summary_with_trailing_spaces():
+    post = read_variant("bullet-summary.md")
+    assert post.warnings == []
+    assert post.items[0].summary == (
+        "- 첫째, 엔비디아가 새 GPU를 발표했습니다.  \n"
+        "- 둘째, 가격은 지난 세대와 같습니다.  \n"
+        "- 셋째, 출시는 다음 달입니다."
+    )
+    assert post.items[0].insights == [Insight("목록 요약", "블로그에서도 목록으로 보여야 합니다.")]
+    assert "\n- 첫째, 엔비디아가 새 GPU를 발표했습니다.  \n- 둘째," in render(post)  # still a list, not "\\-"
+
+
+def test_variant_code_span_and_star_bullets_in_a_summary():
+    post = read_variant("code-span-summary.md")
+    assert post.warnings == []
+    assert post.items[0].summary == (
+        "`pnpm`은 빠른 패키지 관리자입니다. 이번 버전의 주요 변경은 다음과 같습니다.\n"
+        "* `pnpm install`이 더 빨라졌습니다.\n"
+        "* 설정 파일 `pnpm-workspace.yaml`을 새로 읽습니다."
+    )
+    assert post.items[0].insights == [Insight("코드 표기", "`npm`과 `yarn` 사용자도 옮겨 오기 쉽습니다.")]
+
+
+def test_variant_label_with_a_blank_before_the_colon():
+    post = read_variant("label-space-colon.md")
+    assert post.warnings == []
+    assert post.items[0].insights == [
+        Insight("공백 뒤 콜론", "콜론 앞에 공백 하나."),
+        Insight("공백 여럿", "공백이 여러 개."),
+        Insight("붙은 콜론", "공백 없음."),
+    ]
+
+
+def test_variant_every_line_after_the_first_heading_indented_by_four():
+    post = read_variant("indented-four-spaces.md")
+    assert post.warnings == []
+    assert [item.title for item in post.items] == ["네 칸 들여쓴 기사", "네 칸 들여쓴 둘째 기사"]
+    assert post.items[0].summary == "네 칸 들여쓰기는 블로그에서 코드 블록으로 보였습니다.\n둘째 줄입니다."
+    assert post.items[0].insights == [Insight("들여쓰기", "본문으로 보여야 합니다.")]
+    assert [item.urls for item in post.items] == [["https://example.com/indented-4"], ["https://example.com/indented-4b"]]
+    assert post.footer == "네 칸 들여쓴 맺음말입니다."
+
+
+def test_variant_title_shapes():
+    post = read_variant("title-shapes.md")
+    assert post.warnings == []
+    assert [item.title for item in post.items] == [
+        "1. CES 2026: 삼성 & LG; 새 TV 공개",
+        "#MeToo 이후 10년, C#",
+        "엔비디아\u202fRTX\u202f5090 출시 &amp; 가격",
+    ]
+    assert "### #MeToo 이후 10년, C\\#\n" in render(post)
+
+
 def test_every_variant_fixture_is_tested_and_canonicalises():
     # Re-rendering a variant gives canonical text that reads back to the same post.
     for path in sorted(VARIANTS.glob("*.md")):
@@ -543,6 +805,13 @@ def test_quote_between_items_stays_with_the_item_before():
     assert post.items[0].summary == "요약.\n\n> 사이 인용."
     assert post.footer is None
     assert messages(post) == [(15, "a '>' quote between items; kept at the end of the previous item's summary")]
+
+
+def test_text_after_a_br_line_in_the_insights_is_kept_and_reported():
+    post = parse(FRONT + "\n### 기사\n**📌 요약**\n요약.\n**💡 시사점**\n- 하나\n<br>\n남은 문장.\n- 둘\n", "br.md")
+    item = post.items[0]
+    assert item.summary == "요약.\n\n남은 문장." and item.insights == [Insight("", "하나"), Insight("", "둘")]
+    assert messages(post) == [(14, "text after a '<br>' line; kept at the end of the item's summary")]
 
 
 def test_more_items_and_insights_than_digests_have_are_kept_with_a_warning():

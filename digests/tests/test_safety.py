@@ -1,4 +1,4 @@
-"""Safety: text the blog's kramdown would run as HTML is named, plain Markdown passes."""
+"""Safety: HTML and refused links are named with their field, plain Markdown passes."""
 import datetime as dt
 from zoneinfo import ZoneInfo
 
@@ -9,24 +9,30 @@ from digests.safety import post_problems
 
 
 def post(**item):
-    fields = {"title": "제목", "summary": "요약 **굵게** [링크](https://example.com/a?b=(c))", "sources": [jekyll.Source("https://example.com/x")],
-              "insights": [jekyll.Insight("라벨", "내용 a < b, 3 > 2")]}
+    fields = {"title": "제목", "summary": "요약 **굵게** [링크](https://example.com/a?b=(c)) `<b>` a < b",
+              "sources": [jekyll.Source("https://example.com/x")],
+              "insights": [jekyll.Insight("라벨", "내용 a < b, 3 > 2 {: x} ![i](https://x.png)")]}
     fields.update(item)
     return jekyll.Post(title="[2026-11-29] 글로벌 IT 뉴스 Top 5", date=dt.datetime(2026, 11, 29, 12, tzinfo=ZoneInfo("Asia/Seoul")),
-                       items=[jekyll.Item(**fields)], footer="푸터<br>")
+                       items=[jekyll.Item(**fields)], footer="푸터 <3")
 
 
 class PostProblemsTests(SimpleTestCase):
     def test_plain_markdown_passes(self):
+        # Attribute lists and images are not refused: the exporter writes them so that kramdown shows text.
         self.assertEqual(post_problems(post()), [])
 
     def test_each_unsafe_place_is_named(self):
         cases = [
             ({"summary": "요약 <img src=x onerror=alert(1)> 끝"}, "item 1's summary contains raw HTML '<img src=x onerror=alert(1)>'"),
             ({"title": "<script>alert(1)</script>"}, "item 1's title contains raw HTML '<script>'"),
-            ({"summary": "[클릭](javascript:alert(1))"}, "item 1's summary links to a javascript:"),
-            ({"summary": "![x](data:text/html;base64,AAAA)"}, "item 1's summary links to a javascript:, data:"),
+            ({"title": "x <img src=x onerror=alert(1)//"}, "item 1's title contains raw HTML '<img src=x onerror=alert(1)//'"),
+            ({"summary": "[클릭](javascript:alert(1))"}, "item 1's summary links to 'javascript:alert(1)': a link must"),
+            ({"summary": "[t](java&#9;script:alert(1))"}, "item 1's summary links to 'java&#9;script:alert(1)'"),
+            ({"summary": "[c](javascript&colon;alert(1))"}, "item 1's summary links to 'javascript&colon;alert(1)'"),
+            ({"summary": "![x](data:text/html;base64,AAAA)"}, "item 1's summary links to 'data:text/html;base64,AAAA'"),
             ({"sources": [jekyll.Source("javascript:alert(1)")]}, "item 1 source URL 'javascript:alert(1)' is not an http(s) address"),
+            ({"sources": [jekyll.Source("https://ok.example"), jekyll.Source("java&#9;script:x")]}, "item 1 source URL 'java&#9;script:x'"),
             ({"insights": [jekyll.Insight("<svg onload=alert(1)>", "x")]}, "item 1's insight 1 label contains raw HTML"),
             ({"insights": [jekyll.Insight("", "<!-- hidden -->")]}, "item 1's insight 1 contains raw HTML"),
             ({"summary": "<javascript:alert(1)>"}, "item 1's summary contains raw HTML"),
@@ -37,7 +43,10 @@ class PostProblemsTests(SimpleTestCase):
                 self.assertEqual(len(problems), 1, problems)
                 self.assertIn(expected, problems[0])
 
-    def test_digest_title_is_checked(self):
+    def test_digest_title_and_footer_are_checked(self):
         p = post()
-        p.title = "<b onmouseover=alert(1)>x</b>"
-        self.assertIn("the title contains raw HTML", post_problems(p)[0])
+        p.title, p.footer = "x <img src=x onerror=alert(1)//", "[l](javascript:x)"
+        self.assertEqual(post_problems(p), [
+            "the title contains raw HTML '<img src=x onerror=alert(1)//': write Markdown only",
+            "the footer links to 'javascript:x': a link must point to an http(s) or mailto address",
+        ])

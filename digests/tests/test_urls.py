@@ -13,7 +13,9 @@ def test_markdown_preview_needs_staff_and_is_sanitized(client, editor):
     response = client.post("/markdownx/markdownify/", payload)
     html = response.content.decode()
     assert response.status_code == 200 and "<strong>굵게</strong>" in html
-    assert "onerror" not in html and "javascript:" not in html
+    # The same renderer as the reader site: HTML and the refused link show as text, nothing runs.
+    assert "<img" not in html and "href=" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt; [x](javascript:alert(1))" in html
 
 
 def test_image_upload_is_not_routed(client, editor):
