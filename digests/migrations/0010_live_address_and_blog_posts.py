@@ -1,40 +1,15 @@
 """A live digest keeps the address it was published at (live_series/date/slug/category); BlogPost rows
-say what the blog's working copy must hold. Live digests get their current address."""
+say what the blog's working copy must hold. (The data follows in 0011: PostgreSQL refuses schema
+changes in the transaction that queued the rows' foreign-key checks.)"""
 import django.db.models.deletion
 import django.utils.timezone
-from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
-from django.db.models import F, OuterRef, Subquery
-
-
-def live_addresses(apps, schema_editor):
-    Digest = apps.get_model("digests", "Digest")
-    Series = apps.get_model("digests", "Series")
-    live = Digest.objects.filter(live_snapshot__isnull=False)
-    live.update(live_series=F("series"), live_date=F("date"), live_slug=F("slug"), live_category=F("category"))
-    live.filter(live_category="").update(
-        live_category=Subquery(Series.objects.filter(pk=OuterRef("series_id")).values("jekyll_category")[:1]))
-
-
-def grant_view(apps, schema_editor):
-    """Whoever sees the export history sees what is pending (the roles of 0003)."""
-    app_config = apps.get_app_config("digests")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    view = Permission.objects.get(content_type__app_label="digests", codename="view_blogpost")
-    for group in Group.objects.filter(permissions__codename="view_exportrecord",
-                                      permissions__content_type__app_label="digests"):
-        group.permissions.add(view)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('digests', '0009_remove_newsitem_source_url'),
-        ('auth', '0012_alter_user_first_name_max_length'),
     ]
 
     operations = [
@@ -72,11 +47,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='digest',
-            name='live_series',
-            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='digests.series'),
-        ),
-        migrations.AddField(
-            model_name='digest',
             name='live_slug',
             field=models.SlugField(blank=True, editable=False, max_length=100),
         ),
@@ -88,6 +58,12 @@ class Migration(migrations.Migration):
             model_name='digest',
             constraint=models.UniqueConstraint(condition=models.Q(('live_date__isnull', False)), fields=('live_date', 'live_slug'), name='unique_live_post_file'),
         ),
+        # The foreign keys last: PostgreSQL refuses more DDL on a table once its rows' FK checks are queued.
+        migrations.AddField(
+            model_name='digest',
+            name='live_series',
+            field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='digests.series'),
+        ),
         migrations.AddField(
             model_name='blogpost',
             name='digest',
@@ -97,7 +73,4 @@ class Migration(migrations.Migration):
             model_name='blogpost',
             index=models.Index(fields=['state', 'retry_at'], name='blogpost_due_idx'),
         ),
-        # Last: PostgreSQL would refuse the schema changes above once the rows' triggers are queued.
-        migrations.RunPython(live_addresses, migrations.RunPython.noop),
-        migrations.RunPython(grant_view, migrations.RunPython.noop),
     ]

@@ -67,7 +67,7 @@ def test_live_digests_get_the_address_they_are_published_at():
                                     live_snapshot={**snapshot, "categories": "tech"}, status="draft")
     draft = Digest.objects.create(series=tech, date="2025-12-03", slug="daily-it-news", title="t")
     try:
-        apps = migrate([("digests", "0010_live_address_and_blog_posts")])
+        apps = migrate([("digests", "0011_live_addresses_data")])
         Digest = apps.get_model("digests", "Digest")
         rows = Digest.objects.filter(pk__in=[early.pk, current.pk, draft.pk]).order_by("date").values_list(
             "live_series_id", "live_date", "live_slug", "live_category")
