@@ -34,8 +34,10 @@ def posts_in_working_copy(site) -> dict[str, bytes]:
 
 
 def posts_on_remote(remote, branch="main") -> dict[str, bytes]:
-    names = run(remote, "ls-tree", "-r", "--name-only", branch, "--", "_posts").splitlines()
-    return {name: subprocess.run(["git", "-C", str(remote), "show", f"{branch}:{name}"], capture_output=True,
+    # One commit throughout: a push may move the branch between the listing and the reads.
+    commit = run(remote, "rev-parse", branch)
+    names = run(remote, "ls-tree", "-r", "--name-only", commit, "--", "_posts").splitlines()
+    return {name: subprocess.run(["git", "-C", str(remote), "show", f"{commit}:{name}"], capture_output=True,
                                  check=True).stdout for name in names}
 
 
