@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from markdownx.models import MarkdownxField
 from markdownx.widgets import AdminMarkdownxWidget
 
-from . import preview, workflow
+from . import evidence, preview, workflow
 from .forms import DigestActionForm, DigestAdminForm
 from .models import Digest, Insight, ItemSource, NewsItem, ReviewEvent, Series, Status
 from .posts import with_content
@@ -270,6 +270,8 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         changes = collect_changes(form, formsets) if change else {}
         super().save_related(request, form, formsets, change)
         if change:
+            # An edited summary is checked against its sources again, in the same transaction as the edit.
+            evidence.refresh(evidence.with_sources(form.instance.items.all()))
             try:
                 workflow.record_edit(form.instance, request.user, changes)
             except workflow.TransitionError as exc:
@@ -361,6 +363,8 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         try:
             if name in ("submit", "publish"):
                 func(digest, request.user)
+            elif name == "approve":
+                func(digest, request.user, comment, override=request.POST.get("override_unsupported") == "1")
             else:
                 func(digest, request.user, comment)
         except workflow.TransitionError as exc:

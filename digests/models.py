@@ -211,6 +211,8 @@ class NewsItem(models.Model):
     # Set when the writer could not do its job (the extractive fallback leaves no insights).
     needs_attention = models.BooleanField(default=False)
     candidate_id = models.CharField(max_length=100, blank=True, help_text="The merged story this item was written from")
+    # Each summary sentence's cited source, quote and verdict (digests.verify), and whether the story is a follow-up.
+    provenance = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["position", "id"]
@@ -330,6 +332,8 @@ class FeedEntry(models.Model):
     summary = models.TextField(blank=True)
     published_at = models.DateTimeField(null=True, blank=True, db_index=True)
     fetched_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Canonical URLs the entry's text links to (a GeekNews entry links to the article Hacker News carries).
+    links = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-published_at", "-id"]
@@ -338,6 +342,37 @@ class FeedEntry(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class ArticlePage(models.Model):
+    """The page a feed entry links to: its main text and metadata, or why it could not be read."""
+
+    entry = models.OneToOneField(FeedEntry, on_delete=models.CASCADE, related_name="article")
+    url = models.URLField(max_length=2000, help_text="Where the page was read, after redirects")
+    status = models.CharField(max_length=30, help_text="ok, or why not: timeout, too_large, not_html, bad_encoding, ...")
+    error = models.TextField(blank=True)
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=200, blank=True)
+    title = models.CharField(max_length=1000, blank=True)
+    author = models.CharField(max_length=300, blank=True)
+    site_name = models.CharField(max_length=200, blank=True)
+    published = models.CharField(max_length=40, blank=True, help_text="The date the page states, as YYYY-MM-DD")
+    language = models.CharField(max_length=16, blank=True)
+    text = models.TextField(blank=True)
+    truncated = models.BooleanField(default=False)
+    links = models.JSONField(default=list, blank=True)
+    fetched_at = models.DateTimeField(default=timezone.now)
+    elapsed = models.FloatField(default=0.0)
+
+    class Meta:
+        ordering = ["-fetched_at"]
+
+    def __str__(self):
+        return f"{self.url} ({self.status})"
+
+    @property
+    def ok(self):
+        return self.status == "ok"
 
 
 class GenerationRun(models.Model):

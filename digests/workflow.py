@@ -233,9 +233,27 @@ def submit(digest, user):
                        after=lambda d, f, c: notifications.after_commit(notifications.submitted, d, user))
 
 
-def approve(digest, user, comment=""):
-    """in review → approved; never by who submitted or last edited it, unless self-approval is allowed."""
-    return _transition("approve", digest, user, comment,
+def approve(digest, user, comment="", override=False):
+    """in review → approved; never by who submitted or last edited it, unless self-approval is allowed.
+
+    Refused while a summary sentence is unsupported by its sources, unless the reviewer overrides
+    that with a comment saying why (kept with the approval in the timeline).
+    """
+    def apply(locked, data):
+        from . import evidence
+
+        problems = evidence.unsupported(locked)
+        if problems and not (override and (comment or "").strip()):
+            raise TransitionError(_(
+                "Cannot approve: %(count)s sentences are not supported by their sources (%(list)s). Correct them, "
+                "or approve with “override” and a comment that says why.") % {
+                    "count": len(problems), "list": evidence.describe_unsupported(problems)})
+        if problems:
+            data["override_unsupported"] = [{"item": n, "sentence": v["text"], "reasons": v["reasons"]}
+                                            for n, v in problems]
+        return []
+
+    return _transition("approve", digest, user, comment, apply=apply,
                        after=lambda d, f, c: notifications.after_commit(notifications.reviewed, d, Action.APPROVE, user, c))
 
 

@@ -230,6 +230,16 @@ NEWSROOM_FEED_CONNECT_TIMEOUT = float(os.environ.get("NEWSROOM_FEED_CONNECT_TIME
 NEWSROOM_FEED_READ_TIMEOUT = float(os.environ.get("NEWSROOM_FEED_READ_TIMEOUT", "15"))
 NEWSROOM_FEED_MAX_BYTES = int(os.environ.get("NEWSROOM_FEED_MAX_BYTES", str(5 * 1024 * 1024)))
 NEWSROOM_FEED_MAX_REDIRECTS = int(os.environ.get("NEWSROOM_FEED_MAX_REDIRECTS", "3"))
+# At most this many fetches at once to one host (feeds and article pages).
+NEWSROOM_FETCH_PER_HOST = int(os.environ.get("NEWSROOM_FETCH_PER_HOST", "2"))
+# Article pages of the stories offered to the writer: read them (off for the offline demo), cap, bound.
+NEWSROOM_FETCH_ARTICLES = env_bool("NEWSROOM_FETCH_ARTICLES", True)
+NEWSROOM_ARTICLE_MAX_BYTES = int(os.environ.get("NEWSROOM_ARTICLE_MAX_BYTES", str(3 * 1024 * 1024)))
+NEWSROOM_ARTICLE_MAX_CHARS = int(os.environ.get("NEWSROOM_ARTICLE_MAX_CHARS", "20000"))
+NEWSROOM_ARTICLE_DEADLINE = float(os.environ.get("NEWSROOM_ARTICLE_DEADLINE", "45"))
+# What the writer reads of each source of a story (characters), and of how many sources.
+NEWSROOM_PROMPT_SOURCE_CHARS = int(os.environ.get("NEWSROOM_PROMPT_SOURCE_CHARS", "1500"))
+NEWSROOM_PROMPT_SOURCES = int(os.environ.get("NEWSROOM_PROMPT_SOURCES", "4"))
 NEWSROOM_CANDIDATE_WINDOW_HOURS = float(os.environ.get("NEWSROOM_CANDIDATE_WINDOW_HOURS", "24"))
 # Writer calls: timeout (s), attempts per writer on timeouts/429/5xx, first backoff (s), longest wait (s).
 NEWSROOM_WRITER_TIMEOUT = float(os.environ.get("NEWSROOM_WRITER_TIMEOUT", "120"))

@@ -14,6 +14,8 @@ from ..models import FeedEntry, Source
 from .urls import canonicalize
 
 SPACES = re.compile(r"\s+")
+HREF = re.compile(r"""<a\s[^>]*?href\s*=\s*["']([^"']+)["']""", re.I)
+MAX_LINKS = 20
 TITLE_MAX = FeedEntry._meta.get_field("title").max_length
 GUID_MAX = FeedEntry._meta.get_field("guid").max_length
 URL_MAX = FeedEntry._meta.get_field("url").max_length
@@ -34,6 +36,22 @@ def plain_text(value):
         return ""
     text = html.unescape(nh3.clean(value, tags=set()))
     return SPACES.sub(" ", text).strip()
+
+
+def outbound_links(summary_html, link):
+    """Canonical URLs the entry's text links to on other sites (GeekNews links to the article it retells)."""
+    from urllib.parse import urljoin, urlsplit
+
+    own = (urlsplit(link).hostname or "").removeprefix("www.")
+    links = []
+    for href in HREF.findall(summary_html or ""):
+        target = urljoin(link, html.unescape(href))
+        host = (urlsplit(target).hostname or "").removeprefix("www.")
+        if urlsplit(target).scheme in ("http", "https") and host and host != own:
+            url = canonicalize(target)[:URL_MAX]
+            if url not in links:
+                links.append(url)
+    return links[:MAX_LINKS]
 
 
 def _when(entry):
@@ -74,6 +92,7 @@ def parse(body, content_type=""):
             "title": (title or link)[:TITLE_MAX],
             "summary": plain_text(summary)[:SUMMARY_MAX],
             "published_at": _when(entry),
+            "links": outbound_links(summary, link),
         })
     if not entries:
         raise FeedError("empty", "The feed has no entries")
@@ -90,7 +109,7 @@ def store_entries(source, entries, now=None):
         [FeedEntry(source=source, fetched_at=now, **e) for e in unique.values()],
         update_conflicts=True,
         unique_fields=["source", "guid"],
-        update_fields=["url", "canonical_url", "title", "summary", "published_at"],
+        update_fields=["url", "canonical_url", "title", "summary", "published_at", "links"],
         batch_size=500,
     )
     return len(guids - known)

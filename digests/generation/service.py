@@ -8,9 +8,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .. import notifications
+from .. import evidence, notifications
 from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent, Series
-from . import fetch, ingest, merge, prompts
+from . import articles, fetch, ingest, merge, prompts
 from .locks import SeriesLock
 from .writers import chain
 from .writers.base import WriteRequest
@@ -173,6 +173,9 @@ def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
                 + " Check the sources' last status in the admin, or fetch again later."
             )
         offered = candidates[: series.item_count * 3]
+        if results and settings.NEWSROOM_FETCH_ARTICLES and not feeds_dir:
+            with _timed(timings, "articles"):
+                offered = _read_articles(series, date, offered, series.item_count * 3, details, progress)
         request = WriteRequest(series_name=series.name, date=date, candidates=offered, item_count=series.item_count,
                                insight_count=series.insight_count)
         with _timed(timings, "write"):
@@ -202,6 +205,22 @@ def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
     return digest
 
 
+def _read_articles(series, date, offered, count, details, progress):
+    """Read the article pages of the offered stories, then merge again: page text and links can join stories.
+
+    Two rounds at most: the second reads the pages of stories that the new merge brought among the offered.
+    """
+    pages = []
+    for _round in range(2):
+        missing = articles.missing([i for c in offered for i in c.entry_ids])
+        if not missing:
+            break
+        pages += articles.fetch_pages(missing, progress=progress)
+        offered = merge.candidates_for(series, date)[:count]
+    details["articles"] = articles.summary(pages)
+    return offered
+
+
 def _create_items(digest, items):
     for position, written in enumerate(items):
         item = NewsItem.objects.create(
@@ -222,6 +241,11 @@ def _set_content(item, written):
     ])
     if written.tags:
         item.tags.set(written.tags)
+    # Each sentence checked against the sources just saved; a returning story says which item it follows.
+    checked = evidence.with_sources(NewsItem.objects.filter(pk=item.pk)).get()
+    checked.provenance = {"follow_up": written.candidate.follow_up} if written.candidate.follow_up else {}
+    item.provenance = checked.provenance
+    evidence.check(checked, written.sentences)
 
 
 def _save(series, date, result, provenance, run, timings, details):

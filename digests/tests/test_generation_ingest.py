@@ -6,6 +6,7 @@ import pytest
 from digests.generation import ingest
 from digests.generation.fetch import FetchResult
 from digests.models import FeedEntry, Source
+from digests.tests.fakes.feeds import rss
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>Atom</title><id>urn:x</id><updated>2026-03-02T01:00:00Z</updated>
@@ -47,3 +48,13 @@ def test_record_stores_new_entries_and_refreshes_known_ones(tech):
     source.refresh_from_db()
     assert (source.last_status, source.last_error) == ("ok", "")
     assert FeedEntry.objects.count() == 2
+
+
+def test_links_in_an_entrys_text_to_other_sites_are_kept_canonical():
+    body = rss([{"title": "러스트로 다시 쓴 빌드 도구", "link": "https://news.hada.io/topic?id=1",
+                 "description": '<p>원문: <a href="https://engineering.example.io/rust-build?utm_source=geeknews">'
+                                '글</a>, <a href="/topic?id=2">관련 글</a>, '
+                                '<a href="https://news.ycombinator.com/item?id=42">HN</a></p>'}])
+    [parsed] = ingest.parse(body)
+    assert parsed["links"] == ["https://engineering.example.io/rust-build", "https://news.ycombinator.com/item?id=42"]
+    assert "원문" in parsed["summary"] and "<a" not in parsed["summary"]

@@ -12,11 +12,102 @@ NOW = dt.datetime(2026, 3, 2, 3, 0, tzinfo=dt.timezone.utc)
 _ids = iter(range(1, 10**6))
 
 
-def entry(title, url, source="A", weight=1.0, hours_ago=1.0):
+def entry(title, url, source="A", weight=1.0, hours_ago=1.0, summary=None, links=()):
     from digests.generation.urls import canonicalize
 
-    return Entry(next(_ids), hash(source) % 1000, source, weight, url, canonicalize(url), title, f"{title}. 요약.",
-                 NOW - dt.timedelta(hours=hours_ago))
+    return Entry(next(_ids), hash(source) % 1000, source, weight, url, canonicalize(url), title,
+                 f"{title}. 요약." if summary is None else summary, NOW - dt.timedelta(hours=hours_ago),
+                 links=tuple(canonicalize(u) for u in links))
+
+
+def groups_of(entries):
+    return sorted(sorted(e.source_name for e in g) for g in cluster(entries))
+
+
+def background():
+    """Other stories of the day, so that word rarity means something."""
+    return [entry(f"{topic} story about {word} and more", f"https://bg.example/{n}", f"BG{n}")
+            for n, (topic, word) in enumerate([("Chip", "fabs"), ("Cloud", "regions"), ("Phone", "cameras"),
+                                               ("Game", "consoles"), ("Apple", "retail"), ("Google", "maps"),
+                                               ("Startup", "funding"), ("Robot", "vacuums")])]
+
+
+def test_paraphrased_headlines_are_one_story():
+    """The merge that put SpaceX twice in a draft: the same story, other words."""
+    tc = entry("SpaceX acquires xAI in merger to build data centers in space", "https://techcrunch.com/x", "TechCrunch")
+    verge = entry("SpaceX acquires xAI in merger, plans data centers in space", "https://theverge.com/y", "Verge")
+    other = entry("SpaceX's Starship completes its twelfth test flight", "https://theverge.com/z", "Verge2")
+    groups = groups_of([tc, verge, other, *background()])
+    assert ["TechCrunch", "Verge"] in groups and ["Verge2"] in groups
+
+
+def test_korean_and_english_tellings_merge_on_shared_names_and_numbers():
+    en = entry("Nvidia revenue jumps 62% to $68 billion on data center demand", "https://cnbc.com/nv", "CNBC",
+               summary="Nvidia reported fourth-quarter revenue of $68 billion, up 62% from a year earlier.")
+    ko = entry("엔비디아 4분기 매출 680억 달러…62% 급증", "https://mt.co.kr/nv", "머니투데이",
+               summary="Nvidia의 4분기 매출이 680억 달러로 1년 전보다 62% 늘었다.")
+    china = entry("US tightens export rules on Nvidia chips to China", "https://reuters.com/nv", "Reuters",
+                  summary="New licence requirements for Nvidia's H20 chips sold to Chinese customers.")
+    groups = groups_of([en, ko, china, *background()])
+    assert ["CNBC", "머니투데이"] in groups and ["Reuters"] in groups
+
+
+def test_an_entry_linking_to_another_entrys_article_is_the_same_story():
+    hn = entry("Show HN: An offline-first sync engine built on SQLite", "https://blog.example.dev/sync", "Hacker News")
+    geek = entry("SQLite 기반 오프라인 우선 동기화 엔진 공개", "https://news.hada.io/topic?id=1", "GeekNews",
+                 links=["https://blog.example.dev/sync"])
+    assert ["GeekNews", "Hacker News"] in groups_of([hn, geek, *background()])
+
+
+def test_near_misses_stay_apart():
+    """Two Apple stories of one day, and quarterly results of two quarters."""
+    entries = [
+        entry("Apple unveils new MacBook Air with M5 chip", "https://m.example/1", "A",
+              summary="The new MacBook Air starts at $999 with the M5 chip."),
+        entry("Apple unveils new iPad Pro with M5 chip", "https://m.example/2", "B",
+              summary="The iPad Pro gets the M5 chip; prices start at $1,099."),
+        entry("Apple hit with 500 million euro EU fine over App Store rules", "https://r.example/3", "C"),
+        entry("Alphabet Q4 results beat estimates as cloud grows 34%", "https://c.example/4", "D"),
+        entry("Alphabet Q3 results beat estimates as cloud grows 28%", "https://c.example/5", "E"),
+    ]
+    assert all(len(g) == 1 for g in cluster(entries + background()))
+
+
+def test_coverage_counts_outlets_and_an_aggregator_names_its_publisher():
+    urls = ["https://news.google.com/rss/articles/a", "https://news.google.com/rss/articles/b"]
+    a = entry("반도체특별법 국회 본회의 통과…보조금 근거 마련 - 연합뉴스", urls[0], "Google News KR")
+    b = entry("반도체특별법 본회의 통과…직접 보조금 지원 근거 담겨 - KBS", urls[1], "Google News KR")
+    candidate = next(c for c in rank([a, b, *background()], NOW) if len(c.entry_ids) == 2)
+    assert candidate.sources == ["KBS", "연합뉴스"] and candidate.score_parts["sources"] == 2
+    assert [x.name for x in candidate.articles] == ["연합뉴스", "KBS"]
+
+
+def test_a_used_story_returning_with_new_sources_is_a_follow_up_ranked_lower():
+    old = entry("SpaceX acquires xAI in merger to build data centers in space", "https://techcrunch.com/x", "TechCrunch",
+                hours_ago=26)
+    used = merge.UsedStory(date=dt.date(2026, 3, 1), title="스페이스X, xAI 인수", item_id=7,
+                           urls=frozenset({old.canonical_url}), entries=[old])
+    again = entry("SpaceX acquires xAI in merger, plans data centers in space", "https://theverge.com/y", "Verge")
+    repeat = entry("Totally new words", "https://techcrunch.com/x?utm_source=rss", "TechCrunch")  # the used URL
+    fresh = entry("A fresh story about robots", "https://fresh.example/1", "Fresh")
+    candidates = rank([again, repeat, fresh], NOW, used=[used])
+    follow = next(c for c in candidates if c.follow_up)
+    assert follow.follow_up == {"date": "2026-03-01", "title": "스페이스X, xAI 인수", "item": 7}
+    assert [a.name for a in follow.articles] == ["Verge"] and follow.score_parts["follow_up"] == 0.5
+    assert [c.title for c in candidates] == ["A fresh story about robots", again.title]
+
+
+def test_the_prompt_gives_each_source_numbered_with_its_text():
+    a = entry("SpaceX acquires xAI", "https://techcrunch.com/x", "TechCrunch", summary="SpaceX will buy xAI.")
+    b = entry("SpaceX acquires xAI!", "https://theverge.com/y", "Verge", summary="Musk merges his companies.")
+    b.text = "The Verge's article text, read from the page."
+    candidate = rank([a, b], NOW)[0]
+    sources = candidate.as_prompt()["sources"]
+    # The telling whose page was read leads; the other gives its feed text.
+    assert [(s["source"], s["outlet"]) for s in sources] == [(1, "Verge"), (2, "TechCrunch")]
+    assert sources[0]["text"] == "The Verge's article text, read from the page."
+    assert sources[1]["text"] == "SpaceX will buy xAI."
+    assert candidate.as_prompt(chars=5)["sources"][0]["text"] == "The V"
 
 
 def test_same_canonical_url_from_two_sources_is_one_candidate():
@@ -64,7 +155,9 @@ def test_candidate_ids_are_stable_and_exclusions_apply():
     first = rank([a, b], NOW)
     assert [c.id for c in rank([b, a], NOW)] == [c.id for c in first]
     assert len(rank([a, b], NOW, exclude_ids={first[0].id})) == 1
-    assert len(rank([a, b], NOW, exclude_urls={a.canonical_url})) == 1
+    used = merge.UsedStory(date=dt.date(2026, 3, 1), title="One", item_id=1, urls=frozenset({a.canonical_url}),
+                           entries=[])
+    assert [c.title for c in rank([a, b], NOW, used=[used])] == ["Two"]
 
 
 def test_merging_ranks_a_candidate_per_story_in_a_large_set():

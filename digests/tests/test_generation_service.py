@@ -47,7 +47,7 @@ def test_generates_one_complete_draft_with_provenance(tech, feeds, now, editor, 
     assert [(s.url, s.entry_id is not None) for s in items[0].sources.all()] == [("https://big.example/launch", True)]
     assert {i.candidate_id for i in items} <= set(digest.provenance["candidate_ids"])
     prov = digest.provenance
-    assert (prov["writer"], prov["model"], prov["prompt_version"]) == ("gemini", "gemini-2.5-flash", "digest_v1")
+    assert (prov["writer"], prov["model"], prov["prompt_version"]) == ("gemini", "gemini-2.5-flash", "digest_v2")
     assert prov["tokens"]["total"] > 0 and prov["latency"] >= 0 and len(prov["candidate_ids"]) == 15
     assert prov["candidates"][0]["sources"] == ["Alpha", "Beta", "Gamma"]
     assert digest.generated_snapshot["title"] == digest.title and len(digest.generated_snapshot["items"]) == 5

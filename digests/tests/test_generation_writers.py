@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from digests.generation.merge import Candidate
+from digests.generation.merge import Article, Candidate
 from digests.generation.writers import chain
 from digests.generation.writers.base import WriteRequest
 from digests.generation.writers.extractive import ExtractiveWriter, first_sentences
@@ -15,7 +15,10 @@ def candidates(n=8):
     return [
         Candidate(id=f"c{k:03d}", title=f"Chip story {k}", summary=f"Chip story {k} happened. Then more. And more.",
                   link=f"https://news.example.com/{k}?utm_source=rss", source_name="Fixture", sources=["Fixture"],
-                  entry_ids=[k], canonical_urls=[f"https://news.example.com/{k}"], published_at=None)
+                  entry_ids=[k], canonical_urls=[f"https://news.example.com/{k}"], published_at=None,
+                  articles=[Article(url=f"https://news.example.com/{k}", name="Fixture", entry_id=k,
+                                    title=f"Chip story {k}",
+                                    text=f"Chip story {k} happened at ExampleCorp. Then more. And more.")])
         for k in range(n)
     ]
 
@@ -104,7 +107,7 @@ def test_every_model_failing_falls_back_to_extractive_flagged_items(writer_setti
     result, attempts = chain.write(request_)
     assert outcomes(attempts)[-1] == ("extractive", "ok")
     assert all(i.needs_attention and i.insights == [] for i in result.items)
-    assert result.items[0].title == "Chip story 0" and result.items[0].summary.startswith("Chip story 0 happened.")
+    assert result.items[0].title == "Chip story 0" and result.items[0].summary.startswith("Chip story 0 happened at")
 
 
 def test_no_writer_left_raises_with_every_attempt(writer_settings, model_server, request_):
@@ -125,16 +128,49 @@ def test_unconfigured_writers_are_skipped_and_unknown_ones_refused(writer_settin
 
 def test_validate_reports_every_problem():
     with pytest.raises(InvalidAnswer) as bad:
-        validate('{"items": [{"candidate_id": "x", "title": "Hello", "summary": "English", "insights": [], "tags": []}]}',
-                 ["a"], 2, 2)
+        validate('{"items": [{"candidate_id": "x", "title": "Hello", "sentences": [{"text": "English", "source": 3, '
+                 '"quote": ""}], "insights": [], "tags": []}]}', ["a"], 2, 2, {"x": 1})
     errors = bad.value.errors
     assert any("exactly 2 items" in e for e in errors) and any("Korean" in e for e in errors)
     assert any("not one of the given candidates" in e for e in errors)
+    assert any("source 3 is not one of the candidate's sources (1 to 1)" in e for e in errors)
+    assert any("the text and the quote must not be empty" in e for e in errors)
     with pytest.raises(InvalidAnswer, match="items: Field required"):
         validate("{}", ["a"], 1, 1)
 
 
 def test_extractive_takes_first_sentences():
-    assert first_sentences("첫 문장입니다. 둘째 문장입니다! 셋째? 넷째.") == "첫 문장입니다. 둘째 문장입니다! 셋째?"
+    assert first_sentences("첫 문장입니다. 둘째 문장입니다! 셋째? 넷째.") == ["첫 문장입니다.", "둘째 문장입니다!", "셋째?"]
+    assert first_sentences("SpaceX said on Feb. 2, 2026 it will buy xAI. More.") == [
+        "SpaceX said on Feb. 2, 2026 it will buy xAI.", "More."]
     result = ExtractiveWriter().write(WriteRequest("x", dt.date(2026, 1, 1), candidates(5), 5, 2))
     assert len(result.items) == 5 and result.warnings
+
+
+def test_extractive_sentences_cite_their_source_and_verify():
+    from digests import verify
+    from digests.generation.writers.base import sources_of
+
+    result = ExtractiveWriter().write(WriteRequest("x", dt.date(2026, 1, 1), candidates(5), 5, 2))
+    item = result.items[0]
+    assert item.sentences[0] == ("Chip story 0 happened at ExampleCorp.", 1, "Chip story 0 happened at ExampleCorp.")
+    verdicts = verify.verify(item.sentences, sources_of(item.candidate))
+    assert {v.state for v in verdicts} == {verify.VERIFIED}
+
+
+def test_a_model_citing_badly_gets_one_corrected_retry_then_its_draft_is_kept(writer_settings, model_server, request_):
+    model_server.script("gemini", "ungrounded", "ungrounded")
+    result, attempts = chain.write(request_, ["gemini"])
+    assert outcomes(attempts) == [("gemini", "invalid"), ("gemini", "ok")]
+    retry = model_server.requests[1]["prompt"]
+    assert "Item 1, sentence 1: The number “16억 달러” is not in source 1." in retry
+    assert "Item 1, sentence 2: The name “Nvidia” is not in source 1." in retry
+    assert "Item 1, sentence 3: Its quote is not in source 1." in retry
+    assert result.warnings and "not supported by their sources" in result.warnings[0]
+    assert result.items[0].sentences[1][0] == "Nvidia도 이번 거래에 참여했습니다."
+
+
+def test_a_retry_that_cites_well_is_taken(writer_settings, model_server, request_):
+    model_server.script("gemini", "ungrounded", "ok")
+    result, attempts = chain.write(request_, ["gemini"])
+    assert outcomes(attempts) == [("gemini", "invalid"), ("gemini", "ok")] and not result.warnings

@@ -54,7 +54,7 @@ def test_source_url_becomes_an_item_source_and_early_news_joins_tech():
 
 
 def test_live_digests_get_the_address_they_are_published_at():
-    apps = migrate([("digests", "0009_remove_newsitem_source_url")])
+    apps = migrate([("digests", "0030_articles_and_evidence")])
     Series = apps.get_model("digests", "Series")
     Digest = apps.get_model("digests", "Digest")
     tech, _ = Series.objects.get_or_create(slug="tech", defaults={
@@ -67,7 +67,7 @@ def test_live_digests_get_the_address_they_are_published_at():
                                     live_snapshot={**snapshot, "categories": "tech"}, status="draft")
     draft = Digest.objects.create(series=tech, date="2025-12-03", slug="daily-it-news", title="t")
     try:
-        apps = migrate([("digests", "0011_live_addresses_data")])
+        apps = migrate([("digests", "0032_live_addresses_data")])
         Digest = apps.get_model("digests", "Digest")
         rows = Digest.objects.filter(pk__in=[early.pk, current.pk, draft.pk]).order_by("date").values_list(
             "live_series_id", "live_date", "live_slug", "live_category")

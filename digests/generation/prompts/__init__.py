@@ -4,8 +4,10 @@ import json
 from pathlib import Path
 from string import Template
 
+from django.conf import settings
+
 DIRECTORY = Path(__file__).resolve().parent
-CURRENT = "digest_v1"
+CURRENT = "digest_v2"
 
 
 def load(version=CURRENT):
@@ -14,6 +16,11 @@ def load(version=CURRENT):
 
 def fingerprint(version=CURRENT):
     return hashlib.sha256(load(version).encode()).hexdigest()[:12]
+
+
+def sources_shown():
+    """How many sources of each story the writer reads (NEWSROOM_PROMPT_SOURCES)."""
+    return settings.NEWSROOM_PROMPT_SOURCES
 
 
 def render(request, version=CURRENT):
@@ -25,6 +32,7 @@ def render(request, version=CURRENT):
         date=request.date.isoformat(),
         item_count=request.item_count,
         insight_count=request.insight_count,
-        candidates=json.dumps([c.as_prompt() for c in request.candidates], ensure_ascii=False, indent=1),
+        candidates=json.dumps([c.as_prompt(settings.NEWSROOM_PROMPT_SOURCE_CHARS, sources_shown())
+                               for c in request.candidates], ensure_ascii=False, indent=1),
         feedback=feedback,
     )

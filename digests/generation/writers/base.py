@@ -3,6 +3,9 @@ import datetime as dt
 import time
 from dataclasses import dataclass, field
 
+from django.utils import translation
+
+from ... import verify
 from .. import prompts
 from .schema import InvalidAnswer, json_schema, validate
 
@@ -27,6 +30,8 @@ class WrittenItem:
     insights: list[tuple[str, str]]
     tags: list[str] = field(default_factory=list)
     needs_attention: bool = False
+    # (text, source number, quote) of each summary sentence: the evidence digests.verify checks.
+    sentences: list[tuple[str, int | None, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -90,19 +95,46 @@ class LanguageModelWriter(Writer):
         started = time.perf_counter()
         raw, tokens = self.complete(prompts.render(request), json_schema())
         by_id = {c.id: c for c in request.candidates}
-        answer = validate(raw, list(by_id), request.item_count, request.insight_count)
-        items = [
-            WrittenItem(
-                candidate=by_id[item.candidate_id],
-                title=item.title.strip(),
-                summary=item.summary.strip(),
+        shown = prompts.sources_shown()
+        answer = validate(raw, list(by_id), request.item_count, request.insight_count,
+                          {c.id: min(len(c.articles), shown) for c in request.candidates})
+        items = []
+        for item in answer.items:
+            sentences = [(s.text.strip(), s.source, s.quote.strip()) for s in item.sentences]
+            items.append(WrittenItem(
+                candidate=by_id[item.candidate_id], title=item.title.strip(),
+                summary=" ".join(text for text, _, _ in sentences),
                 insights=[(i.label.strip(), i.text.strip()) for i in item.insights],
-                tags=[t.strip()[:100] for t in item.tags if t.strip()][:6],
-            )
-            for item in answer.items
-        ]
+                tags=[t.strip()[:100] for t in item.tags if t.strip()][:6], sentences=sentences,
+            ))
+        problems = ungrounded(items)
+        warnings = []
+        if problems:
+            if not request.feedback:
+                raise InvalidAnswer(problems, raw)  # one corrected retry, told what did not hold
+            # The retry still cites badly: keep the draft, its sentences stay unsupported for the reviewer.
+            warnings.append(f"{self.label}: {len(problems)} sentences are not supported by their sources "
+                            "after a corrected retry; the reviewer sees each one.")
         return WriteResult(items=items, writer=self.name, model=self.model, tokens=tokens,
-                           latency=round(time.perf_counter() - started, 3))
+                           latency=round(time.perf_counter() - started, 3), warnings=warnings)
+
+
+def sources_of(candidate):
+    """The candidate's sources as digests.verify reads them, numbered as the writer saw them."""
+    return [verify.Source(text=a.text, title=a.title) for a in candidate.articles]
+
+
+def ungrounded(items):
+    """Why sentences of written items do not hold against their sources, as feedback for the model."""
+    problems = []
+    with translation.override("en"):
+        for n, item in enumerate(items, 1):
+            verdicts = verify.verify(item.sentences, sources_of(item.candidate))
+            for m, verdict in enumerate(verdicts, 1):
+                for reason in verdict.reasons if verdict.state == verify.UNSUPPORTED else ():
+                    problems.append(f"Item {n}, sentence {m}: {verify.describe(reason)} "
+                                    "Quote the source's text verbatim and write only what it says.")
+    return problems
 
 
 __all__ = ["InvalidAnswer", "LanguageModelWriter", "WriteRequest", "WriteResult", "Writer", "WriterError",

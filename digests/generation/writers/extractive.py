@@ -1,23 +1,22 @@
 """The offline writer: the entry's own title and first sentences, no insights, every item flagged for the editor."""
-import re
 import time
 
+from ... import verify
 from .base import WriteResult, Writer, WriterError, WrittenItem
 
-SENTENCE_END = re.compile(r"(?<=[.!?。])\s+")
 MAX_SUMMARY = 400
 
 
 def first_sentences(text, limit=MAX_SUMMARY, count=3):
-    sentences = [s.strip() for s in SENTENCE_END.split(text or "") if s and s.strip()]
-    summary = ""
-    for sentence in sentences[:count]:
-        if summary and len(summary) + len(sentence) + 1 > limit:
+    """The text's first sentences within `limit` characters, each as it stands in the text."""
+    chosen = []
+    for sentence in verify.split_sentences(text)[:count]:
+        if chosen and sum(len(s) + 1 for s in chosen) + len(sentence) > limit:
             break
-        summary = f"{summary} {sentence}".strip()
-    if len(summary) > limit:
-        summary = summary[: limit - 1].rstrip() + "…"
-    return summary
+        chosen.append(sentence)
+    if chosen and len(chosen[0]) > limit:
+        chosen[0] = chosen[0][: limit - 1].rstrip() + "…"
+    return chosen
 
 
 class ExtractiveWriter(Writer):
@@ -28,11 +27,13 @@ class ExtractiveWriter(Writer):
         chosen = request.candidates[: request.item_count]
         if len(chosen) < request.item_count:
             raise WriterError(f"Only {len(chosen)} candidates for {request.item_count} items", kind="too_few")
-        items = [
-            WrittenItem(candidate=c, title=c.title, summary=first_sentences(c.summary) or c.title, insights=[],
-                        needs_attention=True)
-            for c in chosen
-        ]
+        items = []
+        for c in chosen:
+            # Its sentences are the lead source's own, so each cites source 1 and quotes itself.
+            lead = c.articles[0].text if c.articles and c.articles[0].text else c.summary
+            sentences = [(s, 1, s) for s in first_sentences(lead)] or [(c.title, 1, c.title)]
+            items.append(WrittenItem(candidate=c, title=c.title, summary=" ".join(s for s, _, _ in sentences),
+                                     insights=[], needs_attention=True, sentences=sentences))
         return WriteResult(
             items=items, writer=self.name, latency=round(time.perf_counter() - started, 3),
             warnings=[f"Extractive writer: the {len(items)} items have no insights and untranslated text; "

@@ -16,11 +16,18 @@ class InsightOut(BaseModel):
     text: str = Field(description="시사점 한두 문장")
 
 
+class SentenceOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(description="한국어 요약 문장 하나")
+    source: int = Field(description="이 문장의 근거인 출처 번호 (후보 sources의 source 값)")
+    quote: str = Field(description="그 출처 text에서 글자 그대로 옮긴 근거 구절 (원문 언어 그대로, 번역 금지)")
+
+
 class ItemOut(BaseModel):
     model_config = ConfigDict(extra="forbid")
     candidate_id: str = Field(description="이 기사를 쓴 후보의 id (주어진 목록의 값 그대로)")
     title: str = Field(description="한국어 기사 제목")
-    summary: str = Field(description="한국어 요약 2~4문장")
+    sentences: list[SentenceOut] = Field(description="한국어 요약 2~4문장, 문장마다 출처와 근거 구절")
     insights: list[InsightOut]
     tags: list[str] = Field(description="짧은 태그 1~4개")
 
@@ -70,8 +77,11 @@ def _strip_fences(text):
     return text
 
 
-def validate(raw, candidate_ids, item_count, insight_count):
-    """Parse and check an answer; raises InvalidAnswer listing every problem found."""
+def validate(raw, candidate_ids, item_count, insight_count, source_counts=None):
+    """Parse and check an answer; raises InvalidAnswer listing every problem found.
+
+    `source_counts` maps a candidate id to how many sources the writer was shown for it.
+    """
     try:
         data = json.loads(_strip_fences(raw or ""))
     except json.JSONDecodeError as exc:
@@ -93,10 +103,18 @@ def validate(raw, candidate_ids, item_count, insight_count):
         elif item.candidate_id in seen:
             errors.append(f"Item {n}: candidate {item.candidate_id!r} is used twice.")
         seen.add(item.candidate_id)
-        if not item.title.strip() or not item.summary.strip():
+        summary = " ".join(s.text for s in item.sentences)
+        if not item.title.strip() or not summary.strip():
             errors.append(f"Item {n}: the title and the summary must not be empty.")
-        if not HANGUL.search(item.title) or hangul_share(item.title + " " + item.summary) < MIN_HANGUL_SHARE:
+        if not HANGUL.search(item.title) or hangul_share(item.title + " " + summary) < MIN_HANGUL_SHARE:
             errors.append(f"Item {n}: the title and summary must be written in Korean.")
+        count = (source_counts or {}).get(item.candidate_id)
+        for m, sentence in enumerate(item.sentences, 1):
+            if not sentence.text.strip() or not sentence.quote.strip():
+                errors.append(f"Item {n}, sentence {m}: the text and the quote must not be empty.")
+            if count is not None and not 1 <= sentence.source <= count:
+                errors.append(f"Item {n}, sentence {m}: source {sentence.source} is not one of the candidate's "
+                              f"sources (1 to {count}).")
         if len(item.insights) != insight_count:
             errors.append(f"Item {n}: expected exactly {insight_count} insights, got {len(item.insights)}.")
         for m, insight in enumerate(item.insights, 1):

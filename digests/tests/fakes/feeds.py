@@ -1,6 +1,7 @@
 """A feed server with routes that misbehave on purpose (slow, huge, looping, redirecting away) and an RSS builder."""
 import datetime as dt
 import hashlib
+import html
 import time
 from dataclasses import dataclass, field
 from email.utils import format_datetime
@@ -39,6 +40,22 @@ def stories(prefix, count, published, link_base="https://news.example.com", step
     ]
 
 
+def article_page(title, paragraphs, *, author="", site="", published="", links=(), lang="en", charset="utf-8"):
+    """An article's HTML page as news sites serve it: navigation, the article (paragraphs, links), a footer."""
+    refs = "".join(f'<p>See also <a href="{html.escape(url)}">{html.escape(text)}</a>.</p>' for text, url in links)
+    meta = "".join([
+        f'<meta name="author" content="{html.escape(author)}">' if author else "",
+        f'<meta property="og:site_name" content="{html.escape(site)}">' if site else "",
+        f'<meta property="article:published_time" content="{published}">' if published else "",
+    ])
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    return (f'<!doctype html><html lang="{lang}"><head><meta charset="{charset}"><title>{html.escape(title)}</title>{meta}'
+            f'</head><body><nav><a href="/">Home</a> <a href="/tech">Tech</a> <a href="/login">Sign in</a></nav>'
+            f"<article><h1>{html.escape(title)}</h1>{body}{refs}</article>"
+            "<footer><p>Copyright. All rights reserved.</p><a href=\"/privacy\">Privacy</a></footer></body></html>"
+            ).encode(charset)
+
+
 @dataclass
 class Route:
     body: bytes = b""
@@ -55,6 +72,13 @@ class FeedHandler(QuietHandler):
     def do_GET(self):
         owner = self.server.owner
         owner.requests.append((self.path, dict(self.headers)))
+        started = time.monotonic()
+        try:
+            return self.answer(owner)
+        finally:
+            owner.spans.append((self.path, started, time.monotonic()))
+
+    def answer(self, owner):
         route = owner.routes.get(self.path)
         if route is None:
             return self.send_body(404, b"not found", "text/plain")
@@ -94,6 +118,12 @@ class FeedServer(LocalServer):
         self.routes = {}
         self.requests = []
         self.streamed = {}
+        self.spans = []  # (path, start, end) of every answered request
+
+    def most_at_once(self, prefix):
+        """The most requests for paths under `prefix` that were being answered at the same moment."""
+        spans = [(start, end) for path, start, end in self.spans if path.startswith(prefix)]
+        return max((sum(1 for s, e in spans if s <= start < e) for start, _ in spans), default=0)
 
     def add(self, path, route=None, **kwargs):
         self.routes[path] = route or Route(**kwargs)

@@ -30,6 +30,9 @@ def fetch_settings(settings, feed_server):
     settings.NEWSROOM_FEED_CONNECT_TIMEOUT = 1.0
     settings.NEWSROOM_FEED_READ_TIMEOUT = 1.0
     settings.NEWSROOM_FEED_MAX_BYTES = 1024 * 1024
+    # Fixture feeds link to example.com hosts: tests that read article pages serve them and turn this on.
+    settings.NEWSROOM_FETCH_ARTICLES = False
+    settings.NEWSROOM_FETCH_PER_HOST = 2
     return settings
 
 

@@ -2,7 +2,9 @@
 
 Behaviours, consumed one per request from a wire's script (then `default`, normally "ok"):
 "ok", "delay:<s>", "hold" (until release()), "429:<retry-after s>", "500", "not_json", "wrong_count",
-"unknown_id", "empty_insights", "english".
+"unknown_id", "empty_insights", "english", and "ungrounded": the first item's sentences get a wrong number
+(its source's "$16 billion" written as "16억 달러"), a name its source does not have, and a quote that is
+not in its source. Good answers cite each candidate's first source with a quote taken from its text.
 """
 import json
 import re
@@ -12,10 +14,37 @@ from collections import deque
 
 from .http import LocalServer, QuietHandler
 
+SENTENCE = re.compile(r"[^.!?]{20,}?[.!?](?=\s|$)")
+LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*[A-Z0-9]?[a-zA-Z0-9]*\b")
 CANDIDATES = re.compile(r"<<<CANDIDATES\s*(.*?)\s*CANDIDATES>>>", re.S)
 ITEM_COUNT = re.compile(r"정확히 (\d+)개의 기사")
 INSIGHT_COUNT = re.compile(r"정확히 (\d+)개의 시사점")
 GEMINI_PATH = re.compile(r"^/v1(?:beta)?/models/([^/:]+):generateContent")
+
+
+def grounded_sentences(candidate):
+    """Korean sentences that hold against the candidate's first source: its names, quoted verbatim."""
+    source = (candidate.get("sources") or [{}])[0]
+    text = source.get("text") or source.get("title") or candidate["title"]
+    quotes = [q.strip() for q in SENTENCE.findall(text)][:2] or [text[:120]]
+    sentences = []
+    for quote in quotes:
+        names = [n for n in LATIN_NAME.findall(quote) if len(n) > 1][:2]
+        about = ", ".join(names) if names else "업계"
+        sentences.append({"text": f"{about} 관련 소식이 전해졌습니다.", "source": source.get("source", 1), "quote": quote})
+    return sentences
+
+
+def ungrounded_sentences(candidate):
+    source = (candidate.get("sources") or [{}])[0]
+    quote = (SENTENCE.findall(source.get("text") or "") or [source.get("title", "")])[0].strip()
+    number = source.get("source", 1)
+    return [
+        {"text": "이번 거래의 규모는 16억 달러입니다.", "source": number, "quote": quote},
+        {"text": "Nvidia도 이번 거래에 참여했습니다.", "source": number, "quote": quote},
+        {"text": "회사는 거래를 곧 마무리할 예정입니다.", "source": number,
+         "quote": "The deal will close next week, the company said."},
+    ]
 
 
 def answer_for(prompt, behaviour):
@@ -32,8 +61,9 @@ def answer_for(prompt, behaviour):
         result.append({
             "candidate_id": "c-unknown" if behaviour == "unknown_id" and n == 0 else candidate["id"],
             "title": f"Chip makers announce story {n}" if english else f"반도체 업계 소식 {n}: {candidate['title'][:40]}",
-            "summary": ("The industry announced new products. Analysts expect growth." if english
-                        else f"업계가 새로운 제품을 발표했습니다. 분석가들은 성장을 예상합니다. 후보 {candidate['id']}."),
+            "sentences": ([{"text": "The industry announced new products.", "source": 1, "quote": candidate["title"]}]
+                          if english else ungrounded_sentences(candidate) if behaviour == "ungrounded" and n == 0
+                          else grounded_sentences(candidate)),
             "insights": [] if behaviour == "empty_insights" else [
                 {"label": "Market" if english else f"시사점 {m + 1}",
                  "text": "Competition heats up." if english else "경쟁이 더 치열해질 것입니다."}

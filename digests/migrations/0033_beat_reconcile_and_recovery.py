@@ -24,6 +24,6 @@ def remove_schedules(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("digests", "0011_live_addresses_data"),
+    dependencies = [("digests", "0032_live_addresses_data"),
                     ("django_celery_beat", "0019_alter_periodictasks_options")]
     operations = [migrations.RunPython(create_schedules, remove_schedules)]

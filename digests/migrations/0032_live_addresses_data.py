@@ -28,7 +28,7 @@ def grant_view(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("digests", "0010_live_address_and_blog_posts"), ("auth", "0012_alter_user_first_name_max_length")]
+    dependencies = [("digests", "0031_live_address_and_blog_posts"), ("auth", "0012_alter_user_first_name_max_length")]
     operations = [
         migrations.RunPython(live_addresses, migrations.RunPython.noop),
         migrations.RunPython(grant_view, migrations.RunPython.noop),

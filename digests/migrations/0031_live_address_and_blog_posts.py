@@ -1,5 +1,5 @@
 """A live digest keeps the address it was published at (live_series/date/slug/category); BlogPost rows
-say what the blog's working copy must hold. (The data follows in 0011: PostgreSQL refuses schema
+say what the blog's working copy must hold. (The data follows in 0032: PostgreSQL refuses schema
 changes in the transaction that queued the rows' foreign-key checks.)"""
 import django.db.models.deletion
 import django.utils.timezone
@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('digests', '0009_remove_newsitem_source_url'),
+        ('digests', '0030_articles_and_evidence'),
     ]
 
     operations = [
