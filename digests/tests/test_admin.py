@@ -548,7 +548,7 @@ def test_a_comment_naming_no_item_of_the_digest_is_a_clear_400(client, editor, v
     url = reverse("admin:digests_digest_comment", args=[digest.pk])
     for raw in (value, str(other.items.first().pk)):
         response = client.post(url, {"comment": "봐 주세요", "news_item": raw})
-        assert response.status_code == 400 and "is not the id of an item of this digest" in response.content.decode()
+        assert response.status_code == 400 and "이 다이제스트의 항목 번호가 아닙니다" in response.content.decode()
     assert not digest.events.exists()
     ok = client.post(url, {"comment": "봐 주세요", "news_item": str(digest.items.first().pk)})
     assert ok.status_code == 302 and digest.events.get().news_item == digest.items.first()

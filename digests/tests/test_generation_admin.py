@@ -97,7 +97,7 @@ def test_rewriting_an_item_of_an_approved_digest_is_refused_with_the_reason(clie
     client.force_login(editor)
     response = client.post(reverse("admin:digests_generationrun_regenerate_item", args=[item.pk]), follow=True)
     text = [str(m) for m in response.context["messages"]]
-    assert text == ["Item 2 was not rewritten: This digest is approved and read-only: reopen it to make a correction."]
+    assert text == ["항목 2을(를) 다시 쓰지 못했습니다: 이 다이제스트는 ‘승인됨’ 상태라 읽기 전용입니다. 정정하려면 다시 여세요."]
     assert sent == []
 
 
@@ -107,10 +107,10 @@ def test_a_rewrite_that_fails_in_the_worker_says_so_in_the_timeline(digest, writ
 
     item = digest.items.get(position=1)
     Digest.objects.filter(pk=digest.pk).update(status="approved")  # approved between the click and the task
-    with pytest.raises(Exception, match="read-only"):
+    with pytest.raises(Exception, match="읽기 전용"):
         tasks.regenerate_item(item.pk)
     event = ReviewEvent.objects.get(digest=digest, action="comment")
-    assert event.comment.startswith("Rewriting item 2 failed: This digest is approved and read-only")
+    assert event.comment.startswith("항목 2 다시 쓰기에 실패했습니다: 이 다이제스트는 ‘승인됨’ 상태라 읽기 전용입니다")
 
 
 def test_an_editor_cannot_queue_fetches_with_a_crafted_post(client, editor, digest, monkeypatch,

@@ -12,7 +12,7 @@ def test_a_nul_in_the_address_is_a_clear_400(client, tech, url):
     live_digest(series=tech, tags=["ab"])
     response = client.get(url)
     assert response.status_code == 400
-    assert "NUL character (%00)" in response.content.decode()
+    assert "NUL 문자(%00)" in response.content.decode()
 
 
 def test_the_same_pages_without_the_nul_answer(client, tech):

@@ -279,7 +279,7 @@ def test_errors_are_recorded_with_what_is_wrong(tmp_path, settings, tech):
     digest = publish(series=tech)
     outcome = publishing.reconcile()
     row = BlogPost.objects.get(digest=digest)
-    assert "is not a folder" in row.error and row.attempts == 1 and row.state == State.PENDING
+    assert "폴더가 아닙니다" in row.error and row.attempts == 1 and row.state == State.PENDING
     assert outcome.failed == [[row.path, row.error]]
     assert digest.exports.get().status == Status.FAILED
 
@@ -346,7 +346,7 @@ def test_a_lock_of_a_running_git_is_left_alone_then_cleared_once_it_died(blog, t
         digest = publish(series=tech)
         publishing.reconcile()
         assert (site / ".git" / "index.lock").exists()
-        assert f"(pid {other.pid}) is working in" in BlogPost.objects.get(digest=digest).error
+        assert f"git(pid {other.pid})이" in BlogPost.objects.get(digest=digest).error
     finally:
         other.kill()
         other.wait()
@@ -366,7 +366,7 @@ def test_the_admin_shows_what_is_pending_and_failed_and_why(blog, client, tech, 
     admin = django_user_model.objects.create_superuser("root", "root@example.com", "pw")
     client.force_login(admin)
     page = client.get("/admin/digests/blogpost/").content.decode()
-    assert "remote is read-only today" in page and "Committed, not pushed yet" in page and "Pending" in page
+    assert "remote is read-only today" in page and "커밋됨, 아직 푸시 안 됨" in page and "대기 중" in page
     assert publishing.post_relpath(waiting) in page and publishing.post_relpath(failing) in page
     failed = client.get("/admin/digests/blogpost/?failing=yes").content.decode()
     assert publishing.post_relpath(failing) in failed and publishing.post_relpath(waiting) not in failed

@@ -514,7 +514,7 @@ def test_a_reopened_digest_can_be_unpublished_and_keeps_its_status(editor, revie
     if status == "approved":
         workflow.approve(digest, make_user("Reviewer", username="r2"))
     assert "unpublish" in [t.name for t in workflow.available(digest, publisher)]
-    assert workflow.blocked_reason("unpublish", digest, editor).startswith("You may not unpublish")
+    assert workflow.blocked_reason("unpublish", digest, editor).startswith("이 다이제스트를 발행 취소할 권한이 없습니다")
     workflow.unpublish(digest, publisher, "오보")
     digest.refresh_from_db()
     assert digest.status == status and not digest.is_live and digest.live_date is None
@@ -522,7 +522,7 @@ def test_a_reopened_digest_can_be_unpublished_and_keeps_its_status(editor, revie
     assert expected(digest) == ("", [f"_posts/{digest.date}-daily-it-news.md"], "pending")
     event = digest.events.get(action="unpublish")
     assert (event.from_status, event.to_status) == (status, status)
-    with pytest.raises(workflow.TransitionError, match="nothing of this digest is live"):
+    with pytest.raises(workflow.TransitionError, match="공개된 것이 없습니다"):
         workflow.unpublish(digest, publisher, "again")
 
 
@@ -530,7 +530,7 @@ def test_two_live_digests_cannot_share_one_post_file(editor, reviewer, publisher
     entertainment_digest = DigestFactory(series=entertainment, date=dt.date(2026, 6, 1), slug="daily-it-news")
     tech_digest = workflow.publish(workflow.approve(in_review(editor, date=dt.date(2026, 6, 1)), reviewer), publisher)
     workflow.approve(workflow.submit(entertainment_digest, editor), reviewer)
-    with pytest.raises(workflow.TransitionError, match="is already at 2026-06-01/daily-it-news"):
+    with pytest.raises(workflow.TransitionError, match="이미 2026-06-01/daily-it-news에 있습니다"):
         workflow.publish(entertainment_digest, publisher)
     entertainment_digest.refresh_from_db()
     assert entertainment_digest.status == Status.APPROVED and not entertainment_digest.is_live
