@@ -13,7 +13,7 @@ from django.db import transaction
 from django.contrib.admin.utils import flatten_fieldsets
 from django.contrib.admin.views.main import ORDER_VAR, ChangeList
 from django.db.models import Case, Count, F, IntegerField, Prefetch, Q, URLField, Value, When
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -290,7 +290,8 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         return super().has_change_permission(request, obj) and (obj is None or obj.is_editable)
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or obj.is_editable)
+        # Not while live (a reopened digest too): unpublish first, so the blog loses the post as well.
+        return super().has_delete_permission(request, obj) and (obj is None or (obj.is_editable and not obj.is_live))
 
     # Display ------------------------------------------------------------------------
 
@@ -598,8 +599,16 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
             return HttpResponseNotAllowed(["POST"])
         digest = self._load(request, object_id)
         item = None
-        if request.POST.get("news_item"):
-            item = NewsItem.objects.filter(pk=request.POST["news_item"]).first()
+        raw = request.POST.get("news_item", "")
+        if raw:
+            # A crafted form: say what was wrong instead of failing on the database.
+            item = NewsItem.objects.filter(pk=raw, digest=digest).first() if raw.isdigit() else None
+            if item is None:
+                return HttpResponseBadRequest(_("news_item=%(value)s is not the id of an item of this digest.")
+                                              % {"value": raw[:40]}, content_type="text/plain; charset=utf-8")
+        if "\x00" in request.POST.get("comment", ""):
+            return HttpResponseBadRequest(_("The comment contains a NUL character (\\0); remove it and try again."),
+                                          content_type="text/plain; charset=utf-8")
         try:
             workflow.comment(digest, request.user, request.POST.get("comment", ""), news_item=item)
         except workflow.TransitionError as exc:
@@ -682,6 +691,9 @@ class DigestAdmin(nested_admin.NestedModelAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         digest = self._load(request, object_id)
+        # A share link shows the draft to anyone holding it: an editorial right, not a reader's.
+        if not request.user.has_perm(workflow.SUBMIT_PERM):
+            raise PermissionDenied
         url = preview.share_url(digest)
         hours = settings.NEWSROOM_PREVIEW_MAX_AGE // 3600
         messages.success(request, format_html('{} <a href="{}" class="share-link">{}</a>', _(

@@ -52,7 +52,7 @@ class DigestFeed(Feed):
     def items(self, series):
         digests = live_digests()
         if series is not None:
-            digests = digests.filter(series=series)
+            digests = digests.in_live_series(series)
         return with_live_change(digests)[:FEED_SIZE]
 
     def item_title(self, digest):
@@ -82,7 +82,7 @@ class DigestFeed(Feed):
         return max(published, timezone.localtime(digest.live_changed_at, digest.series.tzinfo))
 
     def item_categories(self, digest):
-        return [digest.series.jekyll_category, *snapshot_tags(digest.live_snapshot)]
+        return [digest.live_series.jekyll_category, *snapshot_tags(digest.live_snapshot)]
 
     def item_extra_kwargs(self, digest):
         return {"content_html": render_to_string("digests/_post_body.html", {"post": digest.live_snapshot})}

@@ -120,6 +120,14 @@ class DigestQuerySet(models.QuerySet):
         """Digests readers may see: those with a published version (even if reopened since)."""
         return self.filter(live_snapshot__isnull=False)
 
+    def at_live_url(self, category, date, slug):
+        """The live digest at /<category>/<yyyy>/<mm>/<dd>/<slug>.html: its live version's address, not its draft's."""
+        return self.live().filter(live_category=category, live_date=date, live_slug=slug)
+
+    def in_live_series(self, series):
+        """Live digests whose published version belongs to `series` (a reopened draft may name another)."""
+        return self.live().filter(live_series=series)
+
     def editable(self):
         return self.filter(status__in=[Status.DRAFT, Status.IN_REVIEW, Status.CHANGES_REQUESTED])
 
@@ -160,6 +168,13 @@ class Digest(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # The version readers see (a jekyll.Post as JSON); kept while a published digest is reopened.
     live_snapshot = models.JSONField(_("live version"), null=True, blank=True, editable=False)
+    # The live version's address, set at publication and kept while the digest is reopened: a new
+    # series, date or slug in the draft moves the public URL and the blog's file at republication.
+    live_series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    editable=False, verbose_name=_("live series"))
+    live_date = models.DateField(_("live date"), null=True, blank=True, editable=False)
+    live_slug = models.SlugField(_("live slug"), max_length=100, blank=True, editable=False)
+    live_category = models.CharField(_("live category"), max_length=100, blank=True, editable=False)
     # The draft as the writer produced it, for the review diff.
     generated_snapshot = models.JSONField(_("generated draft"), null=True, blank=True, editable=False)
     # Writer, model, prompt version, candidate ids, tokens, latency, warnings.
@@ -169,8 +184,14 @@ class Digest(models.Model):
 
     class Meta:
         ordering = ["-date", "series__slug"]
-        constraints = [models.UniqueConstraint(fields=["series", "date"], name="unique_digest_per_series_date")]
-        indexes = [models.Index(fields=["status", "-date"]), models.Index(fields=["-date"])]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "date"], name="unique_digest_per_series_date"),
+            # The blog names a post's file by date and slug only: two live digests cannot share one.
+            models.UniqueConstraint(fields=["live_date", "live_slug"], condition=models.Q(live_date__isnull=False),
+                                    name="unique_live_post_file"),
+        ]
+        indexes = [models.Index(fields=["status", "-date"]), models.Index(fields=["-date"]),
+                   models.Index(fields=["-live_date"], name="digest_live_date_idx")]
         verbose_name = _("digest")
         verbose_name_plural = _("digests")
         permissions = [
@@ -201,6 +222,9 @@ class Digest(models.Model):
         return self.category or self.series.jekyll_category
 
     def get_absolute_url(self):
+        """The reader's URL: the live version's while one is live, else where the draft would be published."""
+        if self.live_date is not None:
+            return jekyll.permalink(self.live_category, self.live_date, self.live_slug)
         return jekyll.permalink(self.jekyll_category, self.date, self.slug)
 
 
@@ -495,3 +519,45 @@ class SearchDocument(models.Model):
 
     def __str__(self):
         return f"search text of digest {self.digest_id}"
+
+
+class BlogPost(models.Model):
+    """What the blog's working copy must hold for one digest, and how far the export got (publishing.reconcile).
+
+    Written in the transaction that publishes or unpublishes the digest, so the database, not the
+    broker, knows what the blog should hold; deleted once the blog holds nothing of the digest.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        COMMITTED = "committed", _("Committed, not pushed yet")
+        SYNCED = "synced", _("On the blog")
+        SKIPPED = "skipped", _("Not exported: JEKYLL_SITE_DIR is not set")
+
+    # PROTECT: a digest cannot be deleted while the blog may still hold its post.
+    digest = models.OneToOneField(Digest, on_delete=models.PROTECT, related_name="blog_post",
+                                  verbose_name=_("digest"))
+    path = models.CharField(_("expected file"), max_length=500, blank=True,
+                            help_text=_("Empty: the blog must not hold this digest's post"))
+    content_hash = models.CharField(_("expected SHA-256"), max_length=64, blank=True)
+    # Files the working copy may still hold for this digest (an earlier live version's, after a slug
+    # or date change): removed unless another live digest's file is now there.
+    held_paths = models.JSONField(_("files it may hold"), default=list, blank=True)
+    # Bumped by every publish or unpublish: an export finishing an older one leaves the newer pending.
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.PENDING)
+    commit = models.CharField(_("last commit"), max_length=64, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("failed attempts"), default=0)
+    error = models.TextField(_("last error"), blank=True)
+    changed_at = models.DateTimeField(_("asked for"), default=timezone.now)
+    retry_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("on the blog since"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        indexes = [models.Index(fields=["state", "retry_at"], name="blogpost_due_idx")]
+        verbose_name = _("blog post")
+        verbose_name_plural = _("blog posts")
+
+    def __str__(self):
+        return self.path or (self.held_paths[0] if self.held_paths else f"digest {self.digest_id}")

@@ -77,15 +77,28 @@ def current() -> tuple[int, "timezone.datetime | None"]:
     return generation, changed_at
 
 
+# What readers see of a digest: its live version and the address it is live at (a republication
+# that only moves it, a new slug say, changes no word of the snapshot).
+LIVE = ("live_snapshot", "live_series", "live_date", "live_slug", "live_category")
+
+
+def _live(instance):
+    return _compared(tuple(instance.__dict__.get(f.attname) for f in map(instance._meta.get_field, LIVE)))
+
+
+def _compared(values):
+    return None if values is None or (values[0] is None and not any(values[1:])) else values
+
+
 def _read_live_before(sender, instance, update_fields=None, raw=False, **kwargs):
     if getattr(_local, "pending", None) is not None:
         return  # deferred: the batch's reindex compares what is stored, no need to read the row now
     # From the database, not from when the instance was loaded: refresh_from_db and queryset updates
     # in between would make an in-memory copy lie. One query, and only for saves that write the field.
-    if update_fields is not None and "live_snapshot" not in update_fields:
-        instance._live_before = instance.__dict__.get("live_snapshot")
+    if update_fields is not None and not set(LIVE).intersection(update_fields):
+        instance._live_before = _live(instance)
         return
-    instance._live_before = (sender.objects.filter(pk=instance.pk).values_list("live_snapshot", flat=True).first()
+    instance._live_before = (_compared(sender.objects.filter(pk=instance.pk).values_list(*LIVE).first())
                              if instance.pk else None)
 
 
@@ -95,7 +108,7 @@ def _live_saved(sender, instance, **kwargs):
     if pending is not None:
         pending.add(instance.pk)
         return
-    if getattr(instance, "_live_before", None) != instance.__dict__.get("live_snapshot"):
+    if getattr(instance, "_live_before", None) != _live(instance):
         live_changed([instance.pk])
 
 

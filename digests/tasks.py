@@ -1,11 +1,29 @@
 """Celery tasks of the workflow and publishing: thin wrappers that load by id and call a service.
 
 Generation's tasks live in digests.generation.tasks (same "digests.tasks.*" names), so publishing
-never imports generation. Retries and limits live on the tasks.
+never imports generation. Retries and limits live on the tasks; the export's retries live in the
+database (BlogPost), where the beat's reconcile finds them whatever happened to the broker.
 """
+import logging
+
 from celery import shared_task
+from django.db import transaction
 
 from .models import Digest
+
+log = logging.getLogger(__name__)
+
+
+def send(task, *args, **kwargs) -> bool:
+    """Queue `task` now; False, and logged, when the broker is unavailable (the caller says what happens then)."""
+    from kombu.exceptions import OperationalError
+
+    try:
+        task.apply_async(args, kwargs, retry=False)
+    except OperationalError as exc:
+        log.error("%s%r was not queued, the broker is unavailable: %s", task.name, args, exc)
+        return False
+    return True
 
 
 # Workflow ----------------------------------------------------------------------
@@ -21,28 +39,26 @@ def publish_due():
 # Publishing ----------------------------------------------------------------------
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150, max_retries=5, default_retry_delay=30)
-def export_digest(self, digest_id):
-    from .publishing import ExportError, export_digest as export
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def reconcile_blog():
+    """Bring the blog's working copy and remote to what the database says (every minute, and after each change)."""
+    from .publishing import reconcile
 
-    digest = Digest.objects.select_related("series").get(pk=digest_id)
-    try:
-        return export(digest).pk
-    except ExportError as exc:
-        if exc.retryable:
-            raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 600))
-        raise
+    return reconcile().as_dict()
 
 
-@shared_task(bind=True, acks_late=True, soft_time_limit=120, time_limit=150, max_retries=5, default_retry_delay=30)
-def unexport_digest(self, digest_id):
-    from .publishing import ExportError, remove_export
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def export_digest(digest_id):
+    """Export one digest again now ("export again" in the admin; also messages queued before reconcile existed)."""
+    from .publishing import expect, reconcile
 
-    digest = Digest.objects.select_related("series").get(pk=digest_id)
-    try:
-        record = remove_export(digest)
-        return record.pk if record else None
-    except ExportError as exc:
-        if exc.retryable:
-            raise self.retry(exc=exc, countdown=min(30 * 2**self.request.retries, 600))
-        raise
+    with transaction.atomic():
+        digest = Digest.objects.select_for_update(of=("self",)).select_related("series").get(pk=digest_id)
+        expect(digest)
+    return reconcile().as_dict()
+
+
+@shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
+def unexport_digest(digest_id):
+    """Queued by releases before reconcile existed: the database says what the blog must hold, so the same as above."""
+    return export_digest(digest_id)

@@ -5,7 +5,7 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, OuterRef, Q, Subquery, TextField
+from django.db.models import F, OuterRef, Subquery, TextField
 from django.db.models.functions import Cast, Coalesce
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -24,7 +24,8 @@ PER_PAGE = 12
 
 
 def live_digests():
-    return Digest.objects.live().select_related("series").order_by("-date", "series__slug")
+    # Live address fields (issue 13): a reopened draft's new series, date or slug counts at republication.
+    return Digest.objects.live().select_related("series", "live_series").order_by("-live_date", "live_series__slug")
 
 
 def with_live_change(queryset):
@@ -71,8 +72,8 @@ def card(digest):
     return {
         "url": digest.get_absolute_url(),
         "title": snap["title"],
-        "series": digest.series,
-        "date": digest.date,
+        "series": digest.live_series,
+        "date": digest.live_date,
         "tags": snapshot_tags(snap),
         "headlines": [item["title"] for item in snap["items"]],
     }
@@ -87,14 +88,14 @@ def home(request):
     series = None
     if request.GET.get("series"):
         series = get_object_or_404(Series, slug=request.GET["series"])
-        digests = digests.filter(series=series)
+        digests = digests.in_live_series(series)
     return _listing(request, "digests/home.html", digests, current_series=series)
 
 
 @cache_page
 def category(request, category):
     series = get_object_or_404(Series, jekyll_category=category)
-    return _listing(request, "digests/list.html", live_digests().filter(series=series),
+    return _listing(request, "digests/list.html", live_digests().in_live_series(series),
                     heading=series.name, current_series=series, feed_url=f"/{series.jekyll_category}/feed.xml")
 
 
@@ -104,8 +105,9 @@ def archive(request, year, month):
         start = dt.date(int(year), int(month), 1)
     except ValueError:
         raise Http404("No such month") from None
-    digests = live_digests().filter(date__year=start.year, date__month=start.month)
-    return _listing(request, "digests/list.html", digests, require_any=True, heading=_("Archive of %(month)s") % {"month": date_format(start, "YEAR_MONTH_FORMAT")})
+    digests = live_digests().filter(live_date__year=start.year, live_date__month=start.month)
+    return _listing(request, "digests/list.html", digests, require_any=True,
+                    heading=_("Archive of %(month)s") % {"month": date_format(start, "YEAR_MONTH_FORMAT")})
 
 
 def _tagged(tag):
@@ -142,19 +144,18 @@ def digest_detail(request, category, year, month, day, slug):
         date = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise Http404("No such date") from None
-    # The early posts' "news" category belongs to the tech series: the digest's own category counts.
-    in_category = Q(category=category) | Q(category="", series__jekyll_category=category)
-    digest = get_object_or_404(with_live_change(live_digests()).filter(in_category), date=date, slug=slug)
+    # By the live version's address (issue 13), which keeps the early posts' "news" category too.
+    digest = get_object_or_404(with_live_change(live_digests()).at_live_url(category, date, slug))
     snap = digest.live_snapshot
     # Whole rows, not .values() with a JSON key lookup: half the time to build the query, and building
     # queries is most of what this view costs.
-    siblings = Digest.objects.live().filter(series_id=digest.series_id).only("date", "slug", "category",
-                                                                            "live_snapshot")
+    siblings = Digest.objects.in_live_series(digest.live_series_id).only(
+        "live_date", "live_slug", "live_category", "live_snapshot")
     previous, following = (
-        {"url": jekyll.permalink(n.category or digest.series.jekyll_category, n.date, n.slug),
-         "live_title": n.live_snapshot["title"]} if n else None
-        for n in (siblings.filter(date__lt=date).order_by("-date").first(),
-                  siblings.filter(date__gt=date).order_by("date").first()))
+        {"url": jekyll.permalink(n.live_category, n.live_date, n.live_slug), "live_title": n.live_snapshot["title"]}
+        if n else None
+        for n in (siblings.filter(live_date__lt=date).order_by("-live_date").first(),
+                  siblings.filter(live_date__gt=date).order_by("live_date").first()))
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""
     description = plain_text(first_summary)
     published = snapshot_date(digest)
@@ -178,7 +179,7 @@ def digest_detail(request, category, year, month, day, slug):
         "previous": previous,
         "next": following,
         "all_series": list(Series.objects.order_by("slug")),
-        "current_series": digest.series,
+        "current_series": digest.live_series,
         "feed_url": f"/{category}/feed.xml",
     })
 

@@ -64,7 +64,8 @@ TRANSITIONS = {
                    needs_comment=True),
         Transition("publish", gettext_lazy("Publish"), (Status.APPROVED,), Status.PUBLISHED, PUBLISH_PERM,
                    checks_version=True, checks_content=True),
-        Transition("unpublish", gettext_lazy("Unpublish"), (Status.PUBLISHED,), Status.APPROVED, PUBLISH_PERM,
+        # Whenever something is live, a reopened digest too; only a published one goes back to approved.
+        Transition("unpublish", gettext_lazy("Unpublish"), tuple(Status.values), Status.APPROVED, PUBLISH_PERM,
                    needs_comment=True),
         # Reopening a published post is a publisher's call: it starts a correction of what readers see.
         Transition("reopen", gettext_lazy("Reopen for editing"), (Status.APPROVED, Status.REJECTED, Status.PUBLISHED),
@@ -173,6 +174,8 @@ def blocked_reason(name, digest, user):
         allowed = _(" or ").join(str(_label(s)) for s in transition.sources)
         return _("Cannot %(action)s: the digest is %(status)s, it must be %(allowed)s.") % {
             "action": transition.label, "status": _label(digest.status), "allowed": allowed}
+    if name == "unpublish" and not digest.is_live:
+        return _("Cannot unpublish: nothing of this digest is live.")
     perm = _perm_for(transition, digest)
     if user is None or not user.has_perm(perm):
         return _("You may not %(action)s this digest: that needs the “%(right)s” right.") % {
@@ -199,7 +202,7 @@ def _lock(digest):
 def _sync(target, source):
     """Copy the committed state onto the caller's instance so it sees what happened."""
     for field in ("status", "version", "submitted_by_id", "last_edited_by_id", "live_snapshot", "published_at",
-                  "publish_at", "updated_at"):
+                  "publish_at", "updated_at", *LIVE_FIELDS):
         setattr(target, field, getattr(source, field))
     return target
 
@@ -209,17 +212,48 @@ def _on_commit(func):
 
 
 def _queue_on_commit(task, *args):
-    """Queue a follow-up task once committed; a broker outage is logged, never raised into the committed request."""
-    from kombu.exceptions import OperationalError
+    """Queue a follow-up task once committed; a broker outage is logged, never raised into the committed request.
 
-    def send():
-        try:
-            task.delay(*args)
-        except OperationalError as exc:
-            log.error("%s%r was not queued, the broker is unavailable (%s): the change is committed; "
-                      "run it again from the admin once the broker is back", task.name, args, exc)
+    Nothing is lost: the beat's reconcile finds the work in the database a minute later.
+    """
+    from .tasks import send
 
-    _on_commit(send)
+    _on_commit(lambda: send(task, *args))
+
+
+# The live version's address (models.Digest): set at publication, kept while the digest is reopened.
+LIVE_FIELDS = ("live_series_id", "live_date", "live_slug", "live_category")
+
+
+def _go_live(locked, snapshot, check=True):
+    """Make `snapshot` the live version at the digest's current address; the fields to save.
+
+    Refused when another live digest's post has that file name (the blog has one file per date and slug);
+    unchecked, the database's unique_live_post_file constraint refuses it.
+    """
+    other = check and (Digest.objects.live().filter(live_date=locked.date, live_slug=locked.slug)
+                       .exclude(pk=locked.pk).first())
+    if other:
+        raise TransitionError(_("Cannot publish: the live digest “%(other)s” is already at %(date)s/%(slug)s; "
+                                "change this digest's date or slug, or unpublish the other one first.")
+                              % {"other": other, "date": locked.date, "slug": locked.slug})
+    locked.live_snapshot = snapshot
+    locked.live_series_id, locked.live_date = locked.series_id, locked.date
+    locked.live_slug, locked.live_category = locked.slug, locked.jekyll_category
+    return ["live_snapshot", *LIVE_FIELDS]
+
+
+def _withdraw(locked):
+    locked.live_snapshot = None
+    locked.live_series_id, locked.live_date, locked.live_slug, locked.live_category = None, None, "", ""
+    return ["live_snapshot", *LIVE_FIELDS]
+
+
+def _target(transition, from_status):
+    # Unpublishing a reopened digest takes its live version away and leaves the draft where it is.
+    if transition.name == "unpublish" and from_status != Status.PUBLISHED:
+        return from_status
+    return transition.target
 
 
 def _transition(name, digest, user, comment="", *, system=False, apply=None, after=None):
@@ -248,7 +282,7 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
             if reasons:
                 raise _refuse(transition.label, reasons)
         from_status = locked.status
-        locked.status = transition.target
+        locked.status = _target(transition, from_status)
         fields = ["status", "updated_at"]
         data = {}
         if apply:
@@ -256,7 +290,7 @@ def _transition(name, digest, user, comment="", *, system=False, apply=None, aft
         locked.save(update_fields=fields)
         ReviewEvent.objects.create(
             digest=locked, actor=user if not system else None, action=name, from_status=from_status,
-            to_status=transition.target, comment=comment, data=data,
+            to_status=locked.status, comment=comment, data=data,
         )
         if after:
             after(locked, from_status, comment)
@@ -312,13 +346,17 @@ def reject(digest, user, comment):
 
 
 def _publish(digest, user, comment="", system=False):
+    from . import publishing
     from .posts import digest_to_post, post_to_snapshot, publication_time, with_content
 
     def apply(locked, data):
-        fields = ["live_snapshot"]
+        fields = []
         # Republishing over a version readers already see is a correction.
         data["corrected"] = locked._corrected = locked.live_snapshot is not None
-        if locked.published_at is None:
+        previous = publishing.post_relpath(locked)
+        # A new date moves the post: its front matter date (Jekyll's permalink) moves with it.
+        moved_day = locked.live_date is not None and locked.live_date != locked.date
+        if locked.published_at is None or moved_day:
             locked.published_at = publication_time(locked, timezone.now())
             fields.append("published_at")
         if locked.publish_at is not None:
@@ -333,13 +371,17 @@ def _publish(digest, user, comment="", system=False):
         if problems:
             raise TransitionError(_("Cannot publish: %(reasons)s. Reopen the digest to fix it.")
                                   % {"reasons": "; ".join(problems)})
-        locked.live_snapshot = post_to_snapshot(post)
+        fields += _go_live(locked, post_to_snapshot(post))
+        if previous and previous != publishing.post_relpath(locked):
+            data["moved_from"] = previous
+        # What the blog must hold, in this transaction: the beat's reconcile delivers it even if the broker is down.
+        publishing.expect(locked, previous)
         return fields
 
     def after(locked, from_status, comment):
         from . import tasks
 
-        _queue_on_commit(tasks.export_digest, locked.pk)
+        _queue_on_commit(tasks.reconcile_blog)
         signal = signals.digest_corrected if locked._corrected else signals.digest_published
         _on_commit(lambda: signal.send(sender=Digest, digest=locked))
 
@@ -363,7 +405,9 @@ def record_import(digest, status, actor, post, data):
         snapshot = post_to_snapshot(post)
         if snapshot != digest.live_snapshot:
             signal = signals.digest_corrected if digest.live_snapshot is not None else signals.digest_published
-            digest.live_snapshot = snapshot
+        # The post came from the blog: nothing to export, but readers find it at the file's address.
+        # (Two files of one folder cannot share a name: the constraint alone guards the rare clash.)
+        _go_live(digest, snapshot, check=False)
     digest.status = status
     digest.save()
     ReviewEvent.objects.create(digest=digest, actor=actor, action=Action.IMPORT, from_status=from_status,
@@ -379,16 +423,20 @@ def publish(digest, user):
 
 
 def unpublish(digest, user, comment):
-    """published → approved: readers no longer see it and the post is removed from the blog."""
+    """Take the live version away (published → approved; a reopened digest keeps its status); the blog loses the post."""
+    from . import publishing
 
     def apply(locked, data):
-        locked.live_snapshot = None
-        return ["live_snapshot"]
+        previous = publishing.post_relpath(locked)
+        fields = _withdraw(locked)
+        data["removed"] = previous
+        publishing.expect(locked, previous)
+        return fields
 
     def after(locked, from_status, comment):
         from . import tasks
 
-        _queue_on_commit(tasks.unexport_digest, locked.pk)
+        _queue_on_commit(tasks.reconcile_blog)
         _on_commit(lambda: signals.digest_unpublished.send(sender=Digest, digest=locked))
 
     return _transition("unpublish", digest, user, comment, apply=apply, after=after)

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL in the address is a 400 naming it, not a database error (issue 13).
+    "digests.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # PRODUCTION (publishing issue): cached public pages are answered here, before the rest.
     "digests.cache.PageCacheMiddleware",
@@ -205,7 +207,12 @@ CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # digests/tasks.py is found by autodiscovery; generation keeps its tasks apart from publishing.
 CELERY_IMPORTS = ["digests.generation.tasks"]
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))}
+# Redis hands a task whose worker died (unacknowledged) to another worker after this long: just over
+# the longest task limit (no task may set a longer one; a test checks), so a killed worker's work
+# resumes within minutes and a running task is never handed out twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_TASK_TIME_LIMIT + 60))),
+}
 
 # EMAIL AND NOTIFICATIONS
 # ------------------------------------------------------------------------------
@@ -224,6 +231,9 @@ JEKYLL_SITE_DIR = os.environ.get("JEKYLL_SITE_DIR", "")
 JEKYLL_GIT_REMOTE = os.environ.get("JEKYLL_GIT_REMOTE", "")
 JEKYLL_GIT_BRANCH = os.environ.get("JEKYLL_GIT_BRANCH", "")
 JEKYLL_GIT_AUTHOR = os.environ.get("JEKYLL_GIT_AUTHOR", "Newsroom <newsroom@localhost>")
+# A failed export (disk, git, push) is tried again after base × 2^(n-1) seconds, at most the max.
+NEWSROOM_EXPORT_RETRY_SECONDS = float(os.environ.get("NEWSROOM_EXPORT_RETRY_SECONDS", "30"))
+NEWSROOM_EXPORT_RETRY_MAX_SECONDS = float(os.environ.get("NEWSROOM_EXPORT_RETRY_MAX_SECONDS", "900"))
 NEWSROOM_ALLOW_SELF_APPROVAL = env_bool("NEWSROOM_ALLOW_SELF_APPROVAL", False)
 # No "published" notifications on Saturdays and Sundays (the reviewers' days off).
 NEWSROOM_NOTIFY_WEEKDAYS_ONLY = env_bool("NEWSROOM_NOTIFY_WEEKDAYS_ONLY", False)

@@ -24,6 +24,8 @@ dpkg -s fonts-noto-color-emoji >/dev/null 2>&1 || need+=(fonts-noto-color-emoji)
 command -v git >/dev/null || need+=(git)
 # GNU gettext's xgettext: the catalogue test extracts every translatable string with makemessages.
 command -v xgettext >/dev/null || need+=(gettext)
+# The fault tests make _posts immutable with chattr.
+command -v chattr >/dev/null || need+=(e2fsprogs)
 if [ ${#need[@]} -gt 0 ]; then
   step "Debian packages: ${need[*]}"
   if [ "$(id -u)" -ne 0 ]; then

@@ -1,4 +1,9 @@
-"""Fetch feeds concurrently and safely: timeouts, a body cap, few redirects, no private hosts, conditional GET."""
+"""Fetch feeds concurrently and safely: timeouts, a body cap, few redirects, no private hosts, conditional GET.
+
+Every hop connects to the very address that was checked (the URL's host replaced by it, the Host
+header and TLS server name kept), so a DNS answer that changes after the check cannot reach a
+private address.
+"""
 import asyncio
 import ipaddress
 import socket
@@ -73,8 +78,9 @@ def _is_public(ip):
     return ip.is_global and not ip.is_multicast
 
 
-async def check_host(url):
-    """Resolve the URL's host ourselves and refuse private, loopback, link-local and reserved addresses."""
+async def check_host(url) -> str:
+    """Resolve the URL's host ourselves, refuse private, loopback, link-local and reserved addresses;
+    the address to connect to (the first of those checked)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise FetchRefused("bad_url", f"Not an http(s) URL: {url!r}")
@@ -96,6 +102,17 @@ async def check_host(url):
                 f"Refused {url}: {host} resolves to the non-public address {ip} "
                 "(set NEWSROOM_ALLOWED_PRIVATE_HOSTS or NEWSROOM_ALLOW_PRIVATE_HOSTS=1 to allow it)",
             )
+    return str(addresses[0])
+
+
+def pinned(url, address):
+    """(URL to request, Host header, request extensions) that send `url` to the checked `address`.
+
+    No second DNS lookup happens: httpx connects to the IP; the server still sees the host name
+    in the Host header, and TLS verifies the certificate against it (the SNI extension).
+    """
+    logical = httpx.URL(url)
+    return logical.copy_with(host=address), logical.netloc.decode("ascii"), {"sni_hostname": logical.host}
 
 
 async def _read_capped(response, limit):
@@ -125,9 +142,10 @@ async def fetch_one(client, source, *, max_redirects=None, max_bytes=None, accep
     url, seen = source.url, []
     try:
         while True:
-            await check_host(url)
+            target, host, extensions = pinned(url, await check_host(url))
             seen.append(url)
-            async with client.stream("GET", url, headers=headers) as response:
+            async with client.stream("GET", target, headers={**headers, "Host": host},
+                                     extensions=extensions) as response:
                 result.http_status = response.status_code
                 if response.has_redirect_location:
                     target = urljoin(url, response.headers.get("location", ""))
@@ -167,7 +185,9 @@ async def _fetch_all(sources, deadline, **options):
     )
     # Many article pages of one site must not look like an attack on it.
     per_host = defaultdict(lambda: asyncio.Semaphore(settings.NEWSROOM_FETCH_PER_HOST))
-    async with httpx.AsyncClient(timeout=timeout, follow_redirects=False, trust_env=False) as client:
+    # No kept-alive connections: one opened for a host's checked address must not carry another host's request.
+    limits = httpx.Limits(max_keepalive_connections=0)
+    async with httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False, trust_env=False) as client:
 
         async def limited(source):
             async with per_host[(urlsplit(source.url).hostname or "").lower()]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import evidence, notifications
-from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent
+from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent, Series
 from . import articles, fetch, ingest, merge, prompts
 from .locks import SeriesLock
 from .writers import chain
@@ -49,13 +49,44 @@ def fetch_sources(series, *, progress=_quiet):
     return results
 
 
-def _close_abandoned_runs(series, date, now):
-    """Runs still "running" long after any task could be alive were killed with their worker."""
-    limit = dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    GenerationRun.objects.filter(series=series, date=date, status=RunStatus.RUNNING, started_at__lt=now - limit).update(
-        status=RunStatus.FAILED, finished_at=now,
-        error="Abandoned: the worker stopped (killed or restarted) before finishing this run.",
-    )
+ABANDONED = "Abandoned: the worker stopped (killed or restarted) before finishing this run."
+# A day whose generation died this often is left to a person (a draft that kills its worker every time).
+MAX_ABANDONED = 3
+
+
+def _close_abandoned_runs(series, now):
+    """Close the series' runs still "running": call holding the series lock, which only a live generation holds."""
+    return GenerationRun.objects.filter(series=series, status=RunStatus.RUNNING).update(
+        status=RunStatus.FAILED, finished_at=now, error=ABANDONED)
+
+
+def recover_abandoned_runs(now=None):
+    """Close the runs a dead worker left "running" and queue their day again; (series slug, date) queued.
+
+    A series whose lock is held is generating right now: its run is alive and left alone.
+    """
+    from . import tasks
+
+    now = now or timezone.now()
+    queued = []
+    for series in Series.objects.filter(generation_runs__status=RunStatus.RUNNING).distinct():
+        lock = SeriesLock(series)
+        if not lock.try_acquire():
+            continue
+        try:
+            days = set(GenerationRun.objects.filter(series=series, status=RunStatus.RUNNING)
+                       .values_list("date", flat=True))
+            _close_abandoned_runs(series, now)
+        finally:
+            lock.release()
+        for day in sorted(days):
+            abandoned = GenerationRun.objects.filter(series=series, date=day, error=ABANDONED).count()
+            if abandoned <= MAX_ABANDONED and not Digest.objects.filter(series=series, date=day).exists():
+                tasks.generate_draft.apply_async(kwargs={"series_id": series.pk, "date": day.isoformat()})
+                queued.append((series.slug, day.isoformat()))
+    if queued:
+        log.warning("generation runs abandoned by a dead worker, queued again: %s", queued)
+    return queued
 
 
 def _candidate_summary(candidate):
@@ -82,9 +113,15 @@ def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=Non
     the (series, date) unique constraint settles anything that slips past the lock.
     """
     existing = _existing(series, date, progress)
-    if existing is not None:
-        return existing
     lock = SeriesLock(series)
+    if existing is not None:
+        # A redelivered task of a worker killed after saving: close the run it left, unless one is alive.
+        if lock.try_acquire():
+            try:
+                _close_abandoned_runs(series, now or timezone.now())
+            finally:
+                lock.release()
+        return existing
     deadline = time.monotonic() + getattr(settings, "NEWSROOM_GENERATION_LOCK_WAIT", 480)
     waiting = False
     while not lock.try_acquire():
@@ -108,7 +145,7 @@ def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=Non
 
 def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
     now = now or timezone.now()
-    _close_abandoned_runs(series, date, now)
+    _close_abandoned_runs(series, now)
     run = GenerationRun.objects.create(series=series, date=date, started_at=now,
                                        writer=",".join(writer_names or chain.names_from_settings()))
     timings, details = {}, {}

@@ -7,8 +7,9 @@ import datetime as dt
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ..models import NewsItem, Series
+from ..models import NewsItem, ReviewEvent, Series
 from . import service
 
 
@@ -44,4 +45,19 @@ def generate_draft(series_slug=None, series_id=None, date=None, writer=None):
 def regenerate_item(item_id, candidate_id=None, user_id=None):
     item = NewsItem.objects.select_related("digest__series").get(pk=item_id)
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    return service.regenerate_item(item, candidate_id=candidate_id, user=user).pk
+    try:
+        return service.regenerate_item(item, candidate_id=candidate_id, user=user).pk
+    except Exception as exc:
+        # The editor who asked is not watching the worker: the digest's timeline tells them.
+        digest = item.digest
+        ReviewEvent.objects.create(
+            digest=digest, news_item=item, action=ReviewEvent.Action.COMMENT, from_status=digest.status,
+            to_status=digest.status, comment=_("Rewriting item %(number)d failed: %(reason)s")
+            % {"number": item.position + 1, "reason": exc})
+        raise
+
+
+@shared_task(name="digests.tasks.recover_generation", acks_late=True, soft_time_limit=50, time_limit=60)
+def recover_generation():
+    """Every few minutes: runs a dead worker left "running" are closed and their day generated again."""
+    return service.recover_abandoned_runs()

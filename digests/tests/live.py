@@ -15,7 +15,9 @@ def live_digest(status=Status.PUBLISHED, tags=(), published_at=None, **kwargs):
     digest.published_at = published_at or dt.datetime.combine(digest.date, dt.time(9, 30), tzinfo=digest.series.tzinfo)
     Digest.objects.filter(pk=digest.pk).update(published_at=digest.published_at)
     snapshot = digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
-    Digest.objects.filter(pk=digest.pk).update(status=status, live_snapshot=snapshot)
+    Digest.objects.filter(pk=digest.pk).update(status=status, live_snapshot=snapshot, live_series=digest.series,
+                                               live_date=digest.date, live_slug=digest.slug,
+                                               live_category=digest.jekyll_category)
     readers.live_changed([digest.pk])  # a queryset update sends no post_save
     digest.refresh_from_db()
     return digest

@@ -536,3 +536,55 @@ def test_my_edit_to_an_item_the_other_editor_deleted_is_shown_back_not_lost(clie
     assert any(f"삭제된 행 “{gone.title}”, 요약: 지워진 항목에 쓴 내 요약" in m for m in messages), messages
     stored = Digest.objects.get(pk=digest.pk)
     assert stored.items.count() == 4 and stored.items.get(position=0).summary == "살아 있는 항목의 내 요약"
+
+
+@pytest.mark.parametrize("value", ["abc", "999999", "1%00"])
+def test_a_comment_naming_no_item_of_the_digest_is_a_clear_400(client, editor, value):
+    from digests.tests.factories import DigestFactory
+
+    digest = DigestFactory()
+    other = DigestFactory()
+    client.force_login(editor)
+    url = reverse("admin:digests_digest_comment", args=[digest.pk])
+    for raw in (value, str(other.items.first().pk)):
+        response = client.post(url, {"comment": "봐 주세요", "news_item": raw})
+        assert response.status_code == 400 and "이 다이제스트의 항목 번호가 아닙니다" in response.content.decode()
+    assert not digest.events.exists()
+    ok = client.post(url, {"comment": "봐 주세요", "news_item": str(digest.items.first().pk)})
+    assert ok.status_code == 302 and digest.events.get().news_item == digest.items.first()
+
+
+def test_a_comment_with_a_nul_is_a_clear_400(client, editor):
+    from digests.tests.factories import DigestFactory
+
+    digest = DigestFactory()
+    client.force_login(editor)
+    response = client.post(reverse("admin:digests_digest_comment", args=[digest.pk]), {"comment": "a\x00b"})
+    assert response.status_code == 400 and "NUL" in response.content.decode()
+    assert not digest.events.exists()
+
+
+def test_a_share_link_needs_a_post_and_an_editorial_right(client, editor, make_user):
+    from digests.tests.factories import DigestFactory
+
+    digest = DigestFactory()
+    url = reverse("admin:digests_digest_share", args=[digest.pk])
+    viewer = make_user(None, username="viewer")
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_digest"))
+    client.force_login(viewer)
+    assert client.post(url).status_code == 403
+    client.force_login(editor)
+    assert client.get(url).status_code == 405
+    assert client.post(url).status_code == 302
+
+
+def test_a_live_digest_cannot_be_deleted_even_reopened(admin_client):
+    from digests.tests.live import live_digest
+
+    digest = live_digest(status=Status.DRAFT)  # reopened: editable, but readers (and the blog) have it
+    response = admin_client.post(reverse("admin:digests_digest_delete", args=[digest.pk]), {"post": "yes"})
+    assert response.status_code == 403 and Digest.objects.filter(pk=digest.pk).exists()
+    draft = DigestFactory()
+    assert admin_client.post(reverse("admin:digests_digest_delete", args=[draft.pk]), {"post": "yes"}).status_code == 302

@@ -9,8 +9,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
-from digests import publishing, workflow
-from digests.models import Status
+from digests import workflow
+from digests.jekyll_io import export_digests
+from digests.models import Digest, Status
 from digests.tests.factories import DigestFactory
 from digests.tests.live import live_digest
 from digests.tests.test_jekyll_site_build import need_jekyll
@@ -60,8 +61,7 @@ def test_entries_and_metadata_match_what_the_blogs_plugins_write(tmp_path, setti
     settings.JEKYLL_SITE_DIR, settings.JEKYLL_GIT_REMOTE = str(site), ""
     digests = [live_digest(series=tech, tags=["AI", "반도체"]), live_digest(series=entertainment),
                live_digest(series=tech)]
-    for digest in digests:
-        publishing.export_digest(digest)
+    export_digests(Digest.objects.filter(pk__in=[d.pk for d in digests]), site)
     result = subprocess.run(["jekyll", "build", "--source", str(site), "--destination", str(site / "_site")],
                             capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stdout + result.stderr

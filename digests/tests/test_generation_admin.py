@@ -84,3 +84,58 @@ def test_admin_pages_do_not_grow_their_queries_with_the_data(admin_client, diges
         Source.objects.create(series=tech, name=f"More {n}", url=f"https://more.example/{n}")
     after = counts()
     assert after == before and max(after) <= 10, dict(zip(pages, after))
+
+
+def test_rewriting_an_item_of_an_approved_digest_is_refused_with_the_reason(client, editor, digest, monkeypatch):
+    from digests.generation import tasks
+    from digests.models import Digest
+
+    Digest.objects.filter(pk=digest.pk).update(status="approved")
+    sent = []
+    monkeypatch.setattr(tasks.regenerate_item, "apply_async", lambda *args, **kwargs: sent.append(args))
+    item = digest.items.get(position=1)
+    client.force_login(editor)
+    response = client.post(reverse("admin:digests_generationrun_regenerate_item", args=[item.pk]), follow=True)
+    text = [str(m) for m in response.context["messages"]]
+    assert text == ["항목 2을(를) 다시 쓰지 못했습니다: 이 다이제스트는 ‘승인됨’ 상태라 읽기 전용입니다. 정정하려면 다시 여세요."]
+    assert sent == []
+
+
+def test_a_rewrite_that_fails_in_the_worker_says_so_in_the_timeline(digest, writer_settings):
+    from digests.generation import tasks
+    from digests.models import Digest
+
+    item = digest.items.get(position=1)
+    Digest.objects.filter(pk=digest.pk).update(status="approved")  # approved between the click and the task
+    with pytest.raises(Exception, match="읽기 전용"):
+        tasks.regenerate_item(item.pk)
+    event = ReviewEvent.objects.get(digest=digest, action="comment")
+    assert event.comment.startswith("항목 2 다시 쓰기에 실패했습니다: 이 다이제스트는 ‘승인됨’ 상태라 읽기 전용입니다")
+
+
+def test_an_editor_cannot_queue_fetches_with_a_crafted_post(client, editor, digest, monkeypatch,
+                                                            django_capture_on_commit_callbacks):
+    from digests.generation import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.fetch_sources, "apply_async", lambda *args, **kwargs: sent.append(kwargs))
+    source = Source.objects.filter(active=True).first()
+    client.force_login(editor)
+    assert "fetch_now" not in client.get(reverse("admin:digests_source_changelist")).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("admin:digests_source_changelist"),
+                               {"action": "fetch_now", "_selected_action": [source.pk]})
+    assert response.status_code in (200, 302) and sent == []
+
+
+def test_whoever_may_change_sources_can_fetch_them_now(admin_client, digest, monkeypatch,
+                                                       django_capture_on_commit_callbacks):
+    from digests.generation import tasks
+
+    sent = []
+    monkeypatch.setattr(tasks.fetch_sources, "apply_async", lambda args, kwargs, **options: sent.append(kwargs))
+    source = Source.objects.filter(active=True).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(reverse("admin:digests_source_changelist"),
+                          {"action": "fetch_now", "_selected_action": [source.pk]})
+    assert sent == [{"series_id": source.series_id}]

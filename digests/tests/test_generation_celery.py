@@ -1,32 +1,23 @@
 """Generation through a real Redis broker and a real `celery worker` (2 prefork processes) sharing the test database."""
 import datetime as dt
 import os
-import shutil
-import signal
-import sqlite3
-import subprocess
-import sys
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
+from digests.generation.service import ABANDONED
 from digests.models import Digest, GenerationRun, Insight, NewsItem, Source
 from digests.tests.factories import SeriesFactory
 from digests.tests.fakes.feeds import rss, stories
 from digests.tests.fakes.fixtures import feed_server, model_server  # noqa: F401
+from digests.tests.stack import Worker, shared_database, stack_env  # noqa: F401
 
 # Only these apps' tables are flushed after each test: the content types (and their ids, which the
 # worker caches) must survive from one test to the next, as they do in production.
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True, available_apps=["digests", "taggit"])]
 
 REDIS_URL = os.environ.get("CELERY_TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
-ROOT = Path(__file__).resolve().parents[2]
-CELERY = str(Path(sys.executable).with_name("celery"))
 VISIBILITY_TIMEOUT = 4
 
 
@@ -45,120 +36,26 @@ def _redis_or_skip():
 
 
 @pytest.fixture(scope="module")
-def shared_database(django_db_setup, django_db_blocker):
-    """A copy of the test database that another process can open, swapped in as this process's default.
-
-    The in-memory SQLite test database cannot be shared, and the transactional tests here flush what
-    they touch: a copy keeps the session's database (and its migrated series and roles) intact.
-    """
-    settings_dict = connection.settings_dict
-    original_name = settings_dict["NAME"]
-    with django_db_blocker.unblock():
-        if connection.vendor == "sqlite":
-            folder = tempfile.mkdtemp(prefix="newsroom-celery-")
-            path = os.path.join(folder, "db.sqlite3")
-            connection.ensure_connection()
-            target = sqlite3.connect(path)
-            connection.connection.backup(target)
-            target.close()
-            kept = connection.connection
-            connection.connection = None  # the in-memory database lives on in `kept`
-            settings_dict["NAME"] = path
-            url = f"sqlite:///{path}"
-        else:
-            import psycopg
-
-            copy = f"{original_name}_celery"[:63]
-            connection.close()
-            admin = dict(host=settings_dict["HOST"] or "127.0.0.1", port=settings_dict["PORT"] or 5432,
-                         user=settings_dict["USER"], password=settings_dict["PASSWORD"] or None, dbname="postgres",
-                         autocommit=True)
-            with psycopg.connect(**admin) as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{copy}"')
-                pg.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{original_name}"')
-            settings_dict["NAME"] = copy
-            url = (f"postgres://{settings_dict['USER']}@{admin['host']}:{admin['port']}/{copy}")
-        yield url
-        connection.close()
-        settings_dict["NAME"] = original_name
-        if connection.vendor == "sqlite":
-            connection.connection = kept
-            shutil.rmtree(folder, ignore_errors=True)
-        else:
-            with psycopg.connect(**admin) as pg:
-                pg.execute(f'DROP DATABASE IF EXISTS "{copy}" WITH (FORCE)')
-
-
-class Worker:
-    """`celery -A newsroom worker --pool prefork -c 2` in its own process group, logging to a file."""
-
-    def __init__(self, env, log_path):
-        self.env, self.log_path, self.process = env, log_path, None
-
-    def start(self, timeout=60):
-        self.log = open(self.log_path, "ab")
-        self.process = subprocess.Popen(
-            [CELERY, "-A", "newsroom", "worker", "--pool", "prefork", "--concurrency", "2", "--loglevel", "INFO",
-             "--hostname", f"gen-test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
-             "--without-heartbeat"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if b" ready." in Path(self.log_path).read_bytes():
-                return self
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"The celery worker did not start; its log:\n{self.tail()}")
-
-    def kill(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(10)
-        self.log.close()
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(10)
-        self.log.close()
-
-    def tail(self, lines=60):
-        return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
-
-
-@pytest.fixture(scope="module")
 def worker(shared_database, feed_server, model_server, tmp_path_factory):  # noqa: F811
     _redis_or_skip().flushdb()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
-        "SECRET_KEY": "celery-test-worker",
-        "DJANGO_DEBUG": "0",
-        "DATABASE_URL": shared_database,
-        "REDIS_URL": REDIS_URL,
-        "CELERY_BROKER_URL": REDIS_URL,
-        "CELERY_RESULT_BACKEND": REDIS_URL,
-        "CELERY_TASK_ALWAYS_EAGER": "0",
-        "CACHE_KEY_PREFIX": "newsroom-celery-test",
+    env = stack_env(
+        shared_database,
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=REDIS_URL,
+        CELERY_RESULT_BACKEND=REDIS_URL,
+        CACHE_KEY_PREFIX="newsroom-celery-test",
         # A message whose worker died is handed out again after this many seconds (the crash test).
-        "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
-        "GEMINI_API_KEY": "test-key",
-        "GEMINI_BASE_URL": model_server.gemini_url,
-        "OPENAI_API_KEY": "test-key",
-        "OPENAI_BASE_URL": model_server.openai_url,
-        "OPENAI_MODEL": "fake-model",
-        "NEWSROOM_WRITERS": "gemini:gemini-2.5-flash,openai,extractive",
-        "NEWSROOM_WRITER_TIMEOUT": "60",
-        "NEWSROOM_ALLOW_PRIVATE_HOSTS": "0",
-        "NEWSROOM_ALLOWED_PRIVATE_HOSTS": "127.0.0.1",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-    }
+        CELERY_VISIBILITY_TIMEOUT=str(VISIBILITY_TIMEOUT),
+        GEMINI_API_KEY="test-key",
+        GEMINI_BASE_URL=model_server.gemini_url,
+        OPENAI_API_KEY="test-key",
+        OPENAI_BASE_URL=model_server.openai_url,
+        OPENAI_MODEL="fake-model",
+        NEWSROOM_WRITERS="gemini:gemini-2.5-flash,openai,extractive",
+        NEWSROOM_WRITER_TIMEOUT="60",
+        NEWSROOM_ALLOW_PRIVATE_HOSTS="0",
+        NEWSROOM_ALLOWED_PRIVATE_HOSTS="127.0.0.1",
+    )
     log_path = tmp_path_factory.mktemp("celery") / "worker.log"
     instance = Worker(env, str(log_path)).start()
     yield instance
@@ -172,7 +69,8 @@ def client(worker, settings):
     from celery import Celery
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    app = Celery("generation-tests", broker=REDIS_URL, backend=REDIS_URL)
+    # Not the current app: the shared tasks of later tests must keep the settings' (eager) app.
+    app = Celery("generation-tests", broker=REDIS_URL, backend=REDIS_URL, set_as_current=False)
     app.conf.update(task_always_eager=False, result_expires=600, broker_connection_retry_on_startup=True)
     yield app
     app.close()
@@ -260,5 +158,6 @@ def test_a_worker_killed_mid_answer_leaves_nothing_then_one_complete_draft(clien
     assert digest is not None, f"No draft after the restart; worker log:\n{worker.tail()}"
     assert Digest.objects.filter(series=series).count() == 1
     assert_complete(digest, "gemini")
-    statuses = sorted(GenerationRun.objects.filter(series=series).values_list("status", flat=True))
-    assert statuses == ["running", "succeeded"]  # the killed attempt's run never finished
+    # The killed attempt's run was closed by the redelivered task, which took the series lock.
+    runs = list(GenerationRun.objects.filter(series=series).order_by("started_at").values_list("status", "error"))
+    assert runs == [("failed", ABANDONED), ("succeeded", "")]

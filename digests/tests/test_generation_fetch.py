@@ -119,3 +119,52 @@ def test_fetch_result_as_dict_is_json_ready(tech, feed_server, fetch_settings, a
     data = fetch(tech)[source.name].as_dict()
     assert json.loads(json.dumps(data))["entries_new"] == 6 and data["status"] == "ok"
     assert Source.objects.get(pk=source.pk).last_status == "ok"
+
+
+@pytest.fixture
+def rebinding(monkeypatch, feed_server):
+    """`rebind.test` answers the allowed 127.0.0.1 to the first lookup and the private 127.0.0.2 after that,
+    where a second server (same port) holds what must never be fetched."""
+    import socket
+
+    from digests.tests.fakes.feeds import FeedServer
+
+    port = feed_server.httpd.server_address[1]
+    private = FeedServer("127.0.0.2", port).start()
+    private.add("/feed.xml", body=rss(stories("private-metadata", 6, NOW)))
+    real, lookups = socket.getaddrinfo, []
+
+    def resolve(host, *args, **kwargs):
+        if host in ("rebind.test", b"rebind.test"):  # httpx's own lookup passes the IDNA bytes
+            lookups.append(host)
+            return real("127.0.0.1" if len(lookups) == 1 else "127.0.0.2", *args, **kwargs)
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolve)
+    yield f"http://rebind.test:{port}", private, lookups
+    private.stop()
+
+
+def test_a_rebinding_answer_cannot_reach_a_private_address(tech, feed_server, fetch_settings, add_source, good_feed,
+                                                           rebinding):
+    base, private, lookups = rebinding
+    feed_server.add("/feed.xml", body=good_feed("public", NOW))
+    source = add_source(tech, "/unused.xml")
+    Source.objects.filter(pk=source.pk).update(url=f"{base}/feed.xml")
+    result = fetch(tech)[source.name]
+    assert result.status == "ok" and result.final_url == f"{base}/feed.xml"
+    assert private.requests == [] and lookups == ["rebind.test"]  # one lookup: the checked address was used
+    assert feed_server.requests[-1][1]["Host"] == base.removeprefix("http://")
+    titles = set(FeedEntry.objects.filter(source=source).values_list("title", flat=True))
+    assert titles and not any("private-metadata" in t for t in titles)
+
+
+def test_a_redirect_to_a_rebinding_host_cannot_reach_a_private_address(tech, feed_server, fetch_settings, add_source,
+                                                                        good_feed, rebinding):
+    base, private, lookups = rebinding
+    feed_server.add("/feed.xml", body=good_feed("public", NOW))
+    source = add_source(tech, "/hop.xml", redirect=f"{base}/feed.xml")
+    result = fetch(tech)[source.name]
+    assert result.status == "ok" and result.final_url == f"{base}/feed.xml"
+    assert private.requests == [] and lookups == ["rebind.test"]
+    assert not FeedEntry.objects.filter(source=source, title__contains="private-metadata").exists()

@@ -180,3 +180,38 @@ def test_a_story_told_by_several_outlets_keeps_every_source(tech, add_source, fe
                        ("https://verge.example/spacex-xai", "Verge", "Verge")]
     live = digest.generated_snapshot["items"][item.position]["sources"]
     assert [s["url"] for s in live] == ["https://tc.example/2026/spacex-xai", "https://verge.example/spacex-xai"]
+
+
+def test_a_run_a_dead_worker_left_running_is_closed_by_the_next_generation(tech, feeds, now):
+    dead = GenerationRun.objects.create(series=tech, date=DAY, started_at=now)  # its worker was killed
+    digest = generate(tech, now)
+    dead.refresh_from_db()
+    assert (dead.status, dead.error) == ("failed", service.ABANDONED) and dead.finished_at is not None
+    assert GenerationRun.objects.get(status="succeeded").digest == digest
+
+
+def test_a_redelivered_task_closes_the_run_even_when_the_digest_exists(tech, now):
+    # Killed after saving, before acknowledging: the task comes back and finds the digest.
+    digest = DigestFactory(series=tech, date=DAY)
+    dead = GenerationRun.objects.create(series=tech, date=DAY, started_at=now)
+    assert generate(tech, now) == digest
+    dead.refresh_from_db()
+    assert dead.status == "failed" and dead.error == service.ABANDONED
+
+
+def test_abandoned_runs_are_closed_and_their_day_queued_again(tech, entertainment, now, monkeypatch):
+    from digests.generation import tasks
+
+    queued = []
+    monkeypatch.setattr(tasks.generate_draft, "apply_async", lambda kwargs: queued.append(kwargs))
+    GenerationRun.objects.create(series=tech, date=DAY, started_at=now)
+    GenerationRun.objects.create(series=entertainment, date=DAY, started_at=now)
+    DigestFactory(series=entertainment, date=DAY)  # saved before its worker died: nothing to redo
+    assert service.recover_abandoned_runs() == [("tech", DAY.isoformat())]
+    assert queued == [{"series_id": tech.pk, "date": DAY.isoformat()}]
+    assert not GenerationRun.objects.filter(status="running").exists()
+    # A day whose generation keeps dying is left to a person.
+    for _ in range(service.MAX_ABANDONED):
+        GenerationRun.objects.create(series=tech, date=DAY, started_at=now)
+        service.recover_abandoned_runs()
+    assert len(queued) == service.MAX_ABANDONED

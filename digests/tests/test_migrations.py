@@ -51,3 +51,31 @@ def test_source_url_becomes_an_item_source_and_early_news_joins_tech():
         assert all("source_url" not in item for item in early.live_snapshot["items"])
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_live_digests_get_the_address_they_are_published_at():
+    apps = migrate([("digests", "0012_site_version_and_search")])
+    Series = apps.get_model("digests", "Series")
+    Digest = apps.get_model("digests", "Digest")
+    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
+        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
+        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
+    snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "news", "items": []}
+    early = Digest.objects.create(series=tech, date="2025-12-01", slug="daily-it-news", category="news", title="t",
+                                  live_snapshot=snapshot, status="published")
+    current = Digest.objects.create(series=tech, date="2025-12-02", slug="daily-it-news", title="t",
+                                    live_snapshot={**snapshot, "categories": "tech"}, status="draft")
+    draft = Digest.objects.create(series=tech, date="2025-12-03", slug="daily-it-news", title="t")
+    try:
+        apps = migrate([("digests", "0014_live_addresses_data")])
+        Digest = apps.get_model("digests", "Digest")
+        rows = Digest.objects.filter(pk__in=[early.pk, current.pk, draft.pk]).order_by("date").values_list(
+            "live_series_id", "live_date", "live_slug", "live_category")
+        assert [(s, str(d) if d else None, slug, c) for s, d, slug, c in rows] == [
+            (tech.pk, "2025-12-01", "daily-it-news", "news"), (tech.pk, "2025-12-02", "daily-it-news", "tech"),
+            (None, None, "", "")]
+        view = apps.get_model("auth", "Permission").objects.get(codename="view_blogpost")
+        editor = apps.get_model("auth", "Group").objects.filter(name="Editor").first()
+        assert editor is None or view in editor.permissions.all()
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())

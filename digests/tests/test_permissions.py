@@ -50,8 +50,7 @@ def digest_in(status, submitter):
 
 @pytest.fixture
 def no_export(monkeypatch):
-    monkeypatch.setattr(tasks.export_digest, "delay", lambda pk: None)
-    monkeypatch.setattr(tasks.unexport_digest, "delay", lambda pk: None)
+    monkeypatch.setattr(tasks.reconcile_blog, "apply_async", lambda *args, **kwargs: None)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from digests import signals, tasks, workflow
-from digests.models import Digest, ItemSource, ReviewEvent, Status
+from digests.models import BlogPost, Digest, ItemSource, ReviewEvent, Status
 from digests.tests.factories import DigestFactory, NewsItemFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,11 +15,16 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def queued(monkeypatch):
-    """Records export/unexport tasks queued on commit instead of running them."""
+    """Records the reconcile tasks queued on commit instead of running them."""
     calls = []
-    monkeypatch.setattr(tasks.export_digest, "delay", lambda pk: calls.append(("export", pk)))
-    monkeypatch.setattr(tasks.unexport_digest, "delay", lambda pk: calls.append(("unexport", pk)))
+    monkeypatch.setattr(tasks.reconcile_blog, "apply_async", lambda *args, **kwargs: calls.append("reconcile"))
     return calls
+
+
+def expected(digest):
+    """What the blog must hold for the digest: (file, files it may still hold elsewhere, state)."""
+    row = BlogPost.objects.get(digest=digest)
+    return row.path, row.held_paths, row.state
 
 
 @pytest.fixture
@@ -139,9 +144,11 @@ def test_publish_sets_live_snapshot_and_queues_export(editor, reviewer, publishe
     assert digest.live_snapshot["title"] == digest.title
     assert len(digest.live_snapshot["items"]) == 5
     assert dt.datetime.fromisoformat(digest.live_snapshot["date"]) == digest.published_at
-    assert queued == []  # nothing runs before commit
+    # What the blog must hold is written with the status change; the reconcile is queued once committed.
+    assert expected(digest) == (f"_posts/{digest.date}-daily-it-news.md", [], "pending")
+    assert queued == []
     run(callbacks)
-    assert queued == [("export", digest.pk)]
+    assert queued == ["reconcile"]
     assert received == [(signals.digest_published, digest.pk)]
 
 
@@ -195,9 +202,10 @@ def test_unpublish_clears_the_live_version_and_queues_removal(editor, reviewer, 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workflow.unpublish(digest, publisher, "오보 확인")
     digest.refresh_from_db()
-    assert digest.status == Status.APPROVED and digest.live_snapshot is None
+    assert digest.status == Status.APPROVED and digest.live_snapshot is None and digest.live_date is None
+    assert expected(digest) == ("", [f"_posts/{digest.date}-daily-it-news.md"], "pending")
     run(callbacks)
-    assert queued[-1] == ("unexport", digest.pk)
+    assert queued[-1] == "reconcile"
     assert received[-1] == (signals.digest_unpublished, digest.pk)
 
 
@@ -236,7 +244,7 @@ def test_publish_due_publishes_only_approved_digests_that_are_due(publisher, que
     with django_capture_on_commit_callbacks(execute=True):
         result = workflow.publish_due(now=now)
     assert [d.pk for d in result] == [due.pk]
-    assert queued == [("export", due.pk)]
+    assert queued == ["reconcile"] and expected(due)[0]
     due.refresh_from_db()
     assert due.status == Status.PUBLISHED and due.publish_at is None and due.live_snapshot
     event = due.events.get()
@@ -458,3 +466,88 @@ def test_a_flagged_item_blocks_approval_until_cleared_or_overridden(editor, revi
     assert workflow.approve(digest, second, "좋습니다").status == Status.APPROVED
     event = digest.events.get(action="override")
     assert (event.actor, event.news_item, event.comment) == (second, flagged, "원문을 확인했습니다")
+
+
+def republish(digest, editor, reviewer, publisher, **changes):
+    """Reopen, change the digest's own fields, go through review again and publish."""
+    workflow.reopen(digest, publisher)
+    Digest.objects.filter(pk=digest.pk).update(**changes)
+    digest.refresh_from_db()
+    workflow.submit(digest, editor)
+    workflow.approve(digest, reviewer)
+    return workflow.publish(digest, publisher)
+
+
+def test_a_reopened_digest_keeps_its_live_address_until_republished(editor, reviewer, publisher, make_user, tech,
+                                                                     entertainment, queued):
+    digest = workflow.publish(workflow.approve(in_review(editor, date=dt.date(2026, 5, 4)), reviewer), publisher)
+    url = "/tech/2026/05/04/daily-it-news.html"
+    assert digest.get_absolute_url() == url
+    workflow.reopen(digest, publisher)
+    Digest.objects.filter(pk=digest.pk).update(slug="renamed", date=dt.date(2026, 5, 5), series=entertainment)
+    digest.refresh_from_db()
+    # Readers still find the published version where it was published, in its series.
+    assert digest.get_absolute_url() == url
+    assert Digest.objects.at_live_url("tech", dt.date(2026, 5, 4), "daily-it-news").get() == digest
+    assert not Digest.objects.at_live_url("entertainment", dt.date(2026, 5, 5), "renamed").exists()
+    assert list(Digest.objects.in_live_series(tech)) == [digest]
+    assert expected(digest) == (f"_posts/2026-05-04-daily-it-news.md", [], "pending")
+
+    workflow.submit(digest, editor)
+    workflow.approve(digest, make_user("Reviewer", username="r2"))
+    digest = workflow.publish(digest, publisher)
+    assert digest.get_absolute_url() == "/entertainment/2026/05/05/renamed.html"
+    assert list(Digest.objects.in_live_series(entertainment)) == [digest]
+    assert timezone.localtime(digest.published_at, digest.series.tzinfo).date() == dt.date(2026, 5, 5)
+    # The blog's file moves at republication: the new one expected, the old one to remove.
+    assert expected(digest) == ("_posts/2026-05-05-renamed.md", ["_posts/2026-05-04-daily-it-news.md"], "pending")
+    assert digest.events.filter(action="publish").last().data["moved_from"] == "_posts/2026-05-04-daily-it-news.md"
+
+
+@pytest.mark.parametrize("status", ["draft", "in_review", "approved"])
+def test_a_reopened_digest_can_be_unpublished_and_keeps_its_status(editor, reviewer, publisher, make_user, queued,
+                                                                    status):
+    digest = workflow.publish(workflow.approve(in_review(editor), reviewer), publisher)
+    workflow.reopen(digest, publisher)
+    if status != "draft":
+        workflow.submit(digest, editor)
+    if status == "approved":
+        workflow.approve(digest, make_user("Reviewer", username="r2"))
+    assert "unpublish" in [t.name for t in workflow.available(digest, publisher)]
+    assert workflow.blocked_reason("unpublish", digest, editor).startswith("이 다이제스트를 발행 취소할 권한이 없습니다")
+    workflow.unpublish(digest, publisher, "오보")
+    digest.refresh_from_db()
+    assert digest.status == status and not digest.is_live and digest.live_date is None
+    assert not Digest.objects.at_live_url("tech", digest.date, digest.slug).exists()
+    assert expected(digest) == ("", [f"_posts/{digest.date}-daily-it-news.md"], "pending")
+    event = digest.events.get(action="unpublish")
+    assert (event.from_status, event.to_status) == (status, status)
+    with pytest.raises(workflow.TransitionError, match="공개된 것이 없습니다"):
+        workflow.unpublish(digest, publisher, "again")
+
+
+def test_two_live_digests_cannot_share_one_post_file(editor, reviewer, publisher, entertainment, queued):
+    entertainment_digest = DigestFactory(series=entertainment, date=dt.date(2026, 6, 1), slug="daily-it-news")
+    tech_digest = workflow.publish(workflow.approve(in_review(editor, date=dt.date(2026, 6, 1)), reviewer), publisher)
+    workflow.approve(workflow.submit(entertainment_digest, editor), reviewer)
+    with pytest.raises(workflow.TransitionError, match="이미 2026-06-01/daily-it-news에 있습니다"):
+        workflow.publish(entertainment_digest, publisher)
+    entertainment_digest.refresh_from_db()
+    assert entertainment_digest.status == Status.APPROVED and not entertainment_digest.is_live
+    assert tech_digest.is_live
+
+
+def test_a_broker_outage_after_commit_is_logged_not_raised(editor, reviewer, publisher, monkeypatch, caplog,
+                                                           django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6390. Connection refused.")
+
+    monkeypatch.setattr(tasks.reconcile_blog, "apply_async", refuse)
+    digest = workflow.approve(in_review(editor), reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.publish(digest, publisher)
+    digest.refresh_from_db()
+    assert digest.status == Status.PUBLISHED and expected(digest)[2] == "pending"
+    assert "was not queued, the broker is unavailable" in caplog.text

@@ -36,7 +36,7 @@ class Command(BaseCommand):
             if not Series.objects.filter(slug=series).exists():
                 known = ", ".join(Series.objects.values_list("slug", flat=True))
                 raise CommandError(f"No series '{series}'; the series are: {known}.")
-            digests = digests.filter(series__slug=series)
+            digests = digests.filter(live_series__slug=series)
         with progress_bar(self, options, "post") as update:
             report = export_digests(digests.order_by("date", "series__slug", "pk"), site, progress=update)
         for failure in report.failed:

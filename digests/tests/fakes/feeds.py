@@ -113,8 +113,8 @@ class FeedHandler(QuietHandler):
 class FeedServer(LocalServer):
     handler = FeedHandler
 
-    def __init__(self):
-        super().__init__()
+    def __init__(self, host="127.0.0.1", port=0):
+        super().__init__(host, port)
         self.routes = {}
         self.requests = []
         self.streamed = {}

@@ -25,7 +25,8 @@ class LocalServer:
 
     handler = QuietHandler
 
-    def __init__(self):
+    def __init__(self, host="127.0.0.1", port=0):
+        self.host, self.port = host, port
         self.httpd = None
         self.thread = None
 
@@ -35,7 +36,7 @@ class LocalServer:
         return f"http://{host}:{port}"
 
     def start(self):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self.handler)
+        self.httpd = ThreadingHTTPServer((self.host, self.port), self.handler)
         self.httpd.daemon_threads = True
         self.httpd.owner = self
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
