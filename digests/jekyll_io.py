@@ -76,6 +76,14 @@ class ExportReport:
         return text + (f", failed {len(self.failed)}" if self.failed else "")
 
 
+class _ReadAgain(Exception):
+    """The digest (series id, date) `key` was stored by an earlier file of the batch: read it again first."""
+
+    def __init__(self, key):
+        super().__init__(key)
+        self.key = key
+
+
 class ImportRefused(Exception):
     """A post that parsed but cannot be stored; nothing of it is kept."""
 
@@ -161,12 +169,14 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
         batch = files[start:start + batch_size]
         partial = ImportReport()
         try:
-            # One search reindex and one generation bump per batch, inside its transaction.
+            # One generation bump and one queued reindex per batch, inside its transaction.
             with transaction.atomic(), readers.deferred():
+                importer.lock_existing(batch)
                 for number, path in enumerate(batch, start=start + 1):
                     importer.import_file(path, partial)
                     if progress:
                         progress(number, len(files))
+                importer.flush()
         except DatabaseError:
             log.exception("import: committing %d files failed; importing them one by one", len(batch))
             importer.forget_uncommitted()
@@ -174,13 +184,17 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
             for path in batch:
                 with transaction.atomic(), readers.deferred():
                     importer.import_file(path, partial)
+                    importer.flush()
         report.merge(partial)
     return report
 
 
 def import_post(post: jekyll.Post, filename, status=Status.PUBLISHED, *, actor=None):
     """Store one parsed post as the digest of its (series, date): returns (digest, created)."""
-    digest, created, _ = _Importer(status, actor).store(post, Path(filename).name)
+    importer = _Importer(status, actor)
+    with transaction.atomic():
+        digest, created, _ = importer.store(post, Path(filename).name)
+        importer.flush()
     return digest, created
 
 
@@ -195,6 +209,41 @@ def _read_and_parse(path):
         return jekyll.parse(jekyll.decode(data, shown), shown)
     except jekyll.JekyllFormatError as exc:
         return Problem(shown, exc.line, exc.reason)
+
+
+def _locked(digests):
+    """The digests, locked for the import's update, each with what a re-import compares a file with:
+    `stored_items` [(position, id, title, summary, needs attention, [Insight], [Source])] and
+    `stored_tags` {name: tag id}; plain values, four queries for a batch of any size."""
+    # Not the generated draft: an import never changes it, and decoding it costs more than the post.
+    digests = list(digests.select_for_update().defer("generated_snapshot").order_by())
+    ids = [d.pk for d in digests]
+    items, insights, sources, tags = defaultdict(list), defaultdict(list), defaultdict(list), defaultdict(dict)
+    for item_id, label, text in Insight.objects.filter(news_item__digest__in=ids).order_by(
+            "news_item_id", "position", "id").values_list("news_item_id", "label", "text"):
+        insights[item_id].append(jekyll.Insight(label, text))
+    for item_id, url, name in ItemSource.objects.filter(news_item__digest__in=ids).order_by(
+            "news_item_id", "position", "id").values_list("news_item_id", "url", "name"):
+        sources[item_id].append(jekyll.Source(url, name))
+    for digest_id, position, pk, title, summary, attention in NewsItem.objects.filter(digest__in=ids).order_by(
+            "position").values_list("digest_id", "position", "pk", "title", "summary", "needs_attention"):
+        items[digest_id].append((position, pk, title, summary, attention, insights[pk], sources[pk]))
+    for digest_id, name, tag_id in Digest.tags.through.objects.filter(
+            content_type=ContentType.objects.get_for_model(Digest), object_id__in=ids).values_list(
+            "object_id", "tag__name", "tag_id"):
+        tags[digest_id][name] = tag_id
+    for digest in digests:
+        digest.stored_items, digest.stored_tags = items[digest.pk], tags[digest.pk]
+    return digests
+
+
+def _file_date(name):
+    """The date a post's file name starts with, or None."""
+    match = _FILE_NAME.fullmatch(name)
+    try:
+        return dt.date(*map(int, match.groups()[:3])) if match else None
+    except ValueError:
+        return None
 
 
 def _json_safe(value):
@@ -215,11 +264,32 @@ class _Importer:
         self._series = None  # {category: series}, only series committed to the database
         self._tags_by_name = {}  # taggit Tag ids; a tag is never deleted during an import
         self._content_type = ContentType.objects.get_for_model(Digest)
+        # The batch's digests of the dates its file names give, read (and locked) in one query.
+        self._existing, self._dates, self._stored = {}, set(), set()
+        # New rows of the batch's files, model by model, written together by flush().
+        self._rows = {NewsItem: [], Insight: [], ItemSource: [], Digest.tags.through: []}
 
     def forget_uncommitted(self):
         """After a failed commit: series and tags seen since are not in the database; look them up again."""
         self._series = None
         self._tags_by_name = {}
+        self._existing, self._dates, self._stored = {}, set(), set()
+        for rows in self._rows.values():
+            rows.clear()
+
+    def lock_existing(self, paths):
+        """Read the digests the batch's files may update with one locked query (by their file names' dates)."""
+        self._dates = {day for day in map(_file_date, (p.name for p in paths)) if day}
+        self._stored = set()
+        self._existing = {(d.series_id, d.date): d for d in _locked(Digest.objects.filter(date__in=self._dates))}
+
+    def flush(self):
+        """Write the new items, then their insights and sources, then tag links: a few INSERTs for a batch."""
+        for model, rows in self._rows.items():
+            if model in (Insight, ItemSource):  # (item, fields): the item has its id now
+                rows[:] = [model(news_item_id=item.pk, **fields) for item, fields in rows]
+            model.objects.bulk_create(rows)
+            rows.clear()
 
     def import_file(self, path: Path, report: ImportReport):
         shown = str(path)
@@ -246,6 +316,23 @@ class _Importer:
         def warn(message, line=1):
             warnings.append(jekyll.ParseWarning(name, line, message))
 
+        marks = {model: len(rows) for model, rows in self._rows.items()}
+        try:
+            return self._store(post, name, warnings, warn)
+        except _ReadAgain as again:
+            # An earlier file of the batch stored the same digest: what it left waiting goes first (out of
+            # this file's savepoint, which wrote nothing), then this file reads the digest as it now is.
+            self.flush()
+            self._existing[again.key] = next(iter(_locked(Digest.objects.filter(series_id=again.key[0],
+                                                                                  date=again.key[1]))), None)
+            self._stored.discard(again.key)
+            return self.store(post, name)
+        except Exception:
+            for model, rows in self._rows.items():
+                del rows[marks[model]:]  # the file's savepoint is rolled back: so are its waiting rows
+            raise
+
+    def _store(self, post, name, warnings, warn):
         with transaction.atomic():
             extra = dict(post.extra)
             # None: the file says nothing about tags, so a digest being updated keeps its own.
@@ -259,9 +346,12 @@ class _Importer:
                      f"'{series.layout}'")
             self._check(post, slug)
 
-            # Not the generated draft: an import never changes it, and decoding it costs more than the post.
-            digest = (Digest.objects.select_for_update().filter(series=series, date=date).defer("generated_snapshot")
-                      .order_by().first())
+            if (series.pk, date) in self._stored:
+                raise _ReadAgain((series.pk, date))
+            if date in self._dates:
+                digest = self._existing.get((series.pk, date))
+            else:  # a file name without its date
+                digest = next(iter(_locked(Digest.objects.filter(series=series, date=date))), None)
             created = digest is None
             if created:
                 digest = Digest(series=series, date=date)
@@ -274,7 +364,7 @@ class _Importer:
             digest.slug, digest.title, digest.footer = slug, post.title, post.footer or ""
             digest.category = "" if category == series.jekyll_category else category
             digest.published_at, digest.provenance = post.date, provenance
-            tags = file_tags if file_tags is not None else ([] if created else list(digest.tags.names()))
+            tags = file_tags if file_tags is not None else ([] if created else list(digest.stored_tags))
             stored = jekyll.Post(
                 title=post.title, date=timezone.localtime(post.date, series.tzinfo), categories=category,
                 layout=series.layout, items=post.items, footer=post.footer or None,
@@ -289,65 +379,59 @@ class _Importer:
             self._store_items(digest, post.items, created)
             if file_tags is not None:
                 self._set_tags(digest, file_tags, created)
+        self._stored.add((series.pk, date))
         return digest, created, warnings
 
     def _store_items(self, digest, items, created):
         """Make the digest's items those of the post, writing only what changes: items stay by position
         (keeping their ids, so their tags and comments), surplus ones go, insights and sources are
-        replaced for the items whose list differs."""
-        old, old_insights, old_sources = {}, defaultdict(list), defaultdict(list)
+        replaced for the items whose list differs. New rows wait for flush()."""
+        old, old_insights, old_sources = {}, {}, {}
         if not created:
-            for position, pk, title, summary, attention in NewsItem.objects.filter(digest=digest).values_list(
-                    "position", "pk", "title", "summary", "needs_attention"):
+            # What _locked read with the digest.
+            for position, pk, title, summary, attention, insights, sources in digest.stored_items:
                 old[position] = (pk, (title, summary, attention))
-            for item_id, label, text in Insight.objects.filter(news_item__digest=digest).values_list(
-                    "news_item_id", "label", "text").order_by("news_item_id", "position", "id"):
-                old_insights[item_id].append(jekyll.Insight(label, text))
-            for item_id, url, name in ItemSource.objects.filter(news_item__digest=digest).values_list(
-                    "news_item_id", "url", "name").order_by("news_item_id", "position", "id"):
-                old_sources[item_id].append(jekyll.Source(url, name))
+                old_insights[pk], old_sources[pk] = insights, sources
             if any(position >= len(items) for position in old):
                 NewsItem.objects.filter(digest=digest, position__gte=len(items)).delete()
-        rows, replaced = [], []
+        replaced = []
         for position, item in enumerate(items):
             pk, values = old.get(position, (None, None))
             if pk is None:
-                rows.append(NewsItem(digest=digest, position=position, title=item.title, summary=item.summary))
+                row = NewsItem(digest=digest, position=position, title=item.title, summary=item.summary)
+                self._rows[NewsItem].append(row)
+                replaced.append((row, item))
                 continue
             if values != (item.title, item.summary, False):
                 NewsItem.objects.filter(pk=pk).update(title=item.title, summary=item.summary, needs_attention=False)
             if old_insights[pk] != item.insights or old_sources[pk] != item.sources:
-                replaced.append((pk, item))
-        if replaced:
-            ids = [pk for pk, _ in replaced]
-            Insight.objects.filter(news_item_id__in=ids).delete()
-            ItemSource.objects.filter(news_item_id__in=ids).delete()
-        NewsItem.objects.bulk_create(rows)
-        replaced += [(row.pk, item) for row, item in zip(rows, (items[row.position] for row in rows))]
-        Insight.objects.bulk_create(
-            Insight(news_item_id=pk, position=n, label=insight.label, text=insight.text)
-            for pk, item in replaced for n, insight in enumerate(item.insights))
-        ItemSource.objects.bulk_create(
-            ItemSource(news_item_id=pk, position=n, url=source.url, name=source.name)
-            for pk, item in replaced for n, source in enumerate(item.sources))
+                replaced.append((NewsItem(pk=pk), item))
+        kept = [row.pk for row, _ in replaced if row.pk is not None]
+        if kept:
+            Insight.objects.filter(news_item_id__in=kept).delete()
+            ItemSource.objects.filter(news_item_id__in=kept).delete()
+        # New items get their ids when flush() writes them, before their insights and sources.
+        self._rows[Insight] += [(row, {"position": n, "label": insight.label, "text": insight.text})
+                                for row, item in replaced for n, insight in enumerate(item.insights)]
+        self._rows[ItemSource] += [(row, {"position": n, "url": source.url, "name": source.name})
+                                   for row, item in replaced for n, source in enumerate(item.sources)]
 
     def _set_tags(self, digest, names, created):
-        """The digest's tags become `names` (taggit's Tag rows, made when new), one INSERT for the new links."""
+        """The digest's tags become `names` (taggit's Tag rows, made when new); new links wait for flush()."""
         through = Digest.tags.through
-        current = {} if created else dict(through.objects.filter(
-            content_type=self._content_type, object_id=digest.pk).values_list("tag__name", "pk"))
+        current = {} if created else digest.stored_tags
         gone = [pk for name, pk in current.items() if name not in names]
         if gone:
-            through.objects.filter(pk__in=gone).delete()
+            through.objects.filter(content_type=self._content_type, object_id=digest.pk, tag_id__in=gone).delete()
         missing = [name for name in names if name not in self._tags_by_name]
         if missing:
             self._tags_by_name.update(Tag.objects.filter(name__in=missing).values_list("name", "pk"))
             for name in missing:
                 if name not in self._tags_by_name:
                     self._tags_by_name[name] = Tag.objects.create(name=name).pk
-        through.objects.bulk_create(
+        self._rows[through] += [
             through(content_type=self._content_type, object_id=digest.pk, tag_id=self._tags_by_name[name])
-            for name in names if name not in current)
+            for name in names if name not in current]
 
     def _series_for(self, post, name, warn):
         """(series, category): the series whose category (or one of its older ones) the post names."""

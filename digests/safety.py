@@ -5,22 +5,26 @@ from django.utils.translation import gettext as _
 from . import jekyll
 
 
-def text_problems(where: str, text: str) -> list[str]:
-    """HTML and links to refused addresses in one Markdown field (`where` names it for the editor)."""
-    problems = [
-        _("%(where)s contains raw HTML %(html)s: write Markdown only") % {"where": where, "html": repr(html)}
-        for html in jekyll.refused_html(text or "")[:1]
-    ]
+def text_problems(where, text: str) -> list[str]:
+    """HTML and links to refused addresses in one Markdown field; `where` names it for the editor (a string, or
+    a function giving it: most fields pass, and naming each costs more than checking it)."""
+    html, links = jekyll.refused_html(text or "")[:1], jekyll.refused_links(text or "")[:1]
+    if not (html or links):
+        return []
+    where = where() if callable(where) else where
+    problems = [_("%(where)s contains raw HTML %(html)s: write Markdown only") % {"where": where, "html": repr(found)}
+                for found in html]
     problems += [
         _("%(where)s links to %(target)s: a link must point to an http(s) or mailto address")
         % {"where": where, "target": repr(target[:60])}
-        for target in jekyll.refused_links(text or "")[:1]
+        for target in links
     ]
     return problems
 
 
-def url_problems(where: str, url: str) -> list[str]:
+def url_problems(where, url: str) -> list[str]:
     if url and not jekyll.url_allowed(url):
+        where = where() if callable(where) else where
         return [_("%(where)s source URL %(url)s is not an http(s) address") % {"where": where, "url": repr(url[:60])}]
     return []
 
@@ -33,14 +37,14 @@ def post_problems(post: jekyll.Post) -> list[str]:
     if html:
         problems.append(_("the title contains raw HTML %(html)s: write Markdown only") % {"html": repr(html)})
     for number, item in enumerate(post.items, start=1):
-        problems += text_problems(_("item %(number)d's title") % {"number": number}, item.title)
-        problems += text_problems(_("item %(number)d's summary") % {"number": number}, item.summary)
+        problems += text_problems(lambda: _("item %(number)d's title") % {"number": number}, item.title)
+        problems += text_problems(lambda: _("item %(number)d's summary") % {"number": number}, item.summary)
         for source in item.sources:
-            problems += url_problems(_("item %(number)d") % {"number": number}, source.url)
+            problems += url_problems(lambda: _("item %(number)d") % {"number": number}, source.url)
         for index, insight in enumerate(item.insights, start=1):
             names = {"number": number, "index": index}
-            problems += text_problems(_("item %(number)d's insight %(index)d label") % names, insight.label)
-            problems += text_problems(_("item %(number)d's insight %(index)d") % names, insight.text)
+            problems += text_problems(lambda: _("item %(number)d's insight %(index)d label") % names, insight.label)
+            problems += text_problems(lambda: _("item %(number)d's insight %(index)d") % names, insight.text)
     if post.footer:
         problems += text_problems(_("the footer"), post.footer)
     return problems

@@ -95,24 +95,26 @@ def query_terms(query: str) -> list[str]:
     return list(terms)[:MAX_QUERY_TERMS]
 
 
-def index(digest_ids) -> None:
-    """Bring the search documents of these digests in line with their live versions (call inside their transaction)."""
+def index(digest_ids) -> int:
+    """Bring the search documents of these digests in line with their live versions; how many changed."""
     from .models import Digest, SearchDocument
 
-    digest_ids = list(digest_ids)
+    digest_ids, changes = list(digest_ids), 0
     for start in range(0, len(digest_ids), 500):
         chunk = digest_ids[start:start + 500]
         live = dict(Digest.objects.live().filter(pk__in=chunk).values_list("pk", "live_snapshot"))
-        SearchDocument.objects.filter(digest_id__in=chunk).exclude(digest_id__in=live).delete()
+        changes += SearchDocument.objects.filter(digest_id__in=chunk).exclude(digest_id__in=live).delete()[0]
         stored = dict(SearchDocument.objects.filter(digest_id__in=live).values_list("digest_id", "text"))
         changed = {pk: text for pk, text in ((pk, document_text(snap)) for pk, snap in live.items())
                    if stored.get(pk) != text}
         if not changed:
             continue
+        changes += len(changed)
         documents = [SearchDocument(digest_id=pk, text=text, terms=terms)
                      for (pk, text), terms in zip(changed.items(), terms_of(list(changed.values())))]
         SearchDocument.objects.bulk_create(documents, update_conflicts=True, unique_fields=["digest"],
                                            update_fields=["text", "terms"])
+    return changes
 
 
 def ranked_ids(terms: list[str]) -> list[int]:

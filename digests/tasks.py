@@ -62,3 +62,14 @@ def export_digest(digest_id):
 def unexport_digest(digest_id):
     """Queued by releases before reconcile existed: the database says what the blog must hold, so the same as above."""
     return export_digest(digest_id)
+
+
+# Readers ----------------------------------------------------------------------
+
+
+@shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
+def index_search(digest_ids=None):
+    """Korean search index for these digests after a bulk import; without ids, the beat's sweep of every digest."""
+    from .readers import reindex
+
+    reindex(digest_ids)

@@ -324,16 +324,18 @@ def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path):
     with CaptureQueriesContext(connection) as eight:
         assert len(import_paths([files(8, tmp_path / "eight", dt.date(2026, 5, 1))]).created) == 8
     per_file = (len(eight) - len(two)) / 6
-    # A savepoint pair, the digest's lookup and INSERT, its audit row, one INSERT each for its items,
-    # insights and sources: whatever the number of items in the post.
-    assert per_file == 8, [q["sql"][:60] for q in eight.captured_queries]
+    # A savepoint pair, the digest's INSERT and its audit row, whatever the number of items in the post:
+    # the batch reads its digests with one query, and writes the items, insights and sources of all its
+    # files together.
+    assert per_file == 4, [q["sql"][:60] for q in eight.captured_queries]
+    assert len(eight) - 8 * per_file == len(two) - 2 * per_file  # the rest is per batch
     with CaptureQueriesContext(connection) as two_again:
         assert len(import_paths([tmp_path / "two"]).updated) == 2
     with CaptureQueriesContext(connection) as eight_again:
         assert len(import_paths([tmp_path / "eight"]).updated) == 8
-    # The same posts again write only the digest and its audit row: the items, insights, sources and
-    # tags are read (one query each), found unchanged and left alone.
-    assert (len(eight_again) - len(two_again)) / 6 == per_file + 1
+    # The same posts again write only the digest and its audit row: the batch read its digests' items,
+    # insights, sources and tags with them, found them unchanged and left them alone.
+    assert (len(eight_again) - len(two_again)) / 6 == per_file
 
 
 def test_write_atomic(tmp_path, monkeypatch):
@@ -484,3 +486,21 @@ def test_import_as_published_sends_the_publish_signals(tmp_path, django_capture_
     finally:
         signals.digest_published.disconnect(receiver)
     assert seen == [Digest.objects.get().pk]
+
+
+def test_two_files_of_one_batch_for_the_same_day_and_a_file_name_without_a_date(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a", "2026-03-01-daily-it-news.md", post_text(items=3, extra='tags: ["a"]\n'))
+    second = write(tmp_path / "b", "2026-03-01-daily-it-news.md",
+                   post_text(items=2, extra='tags: ["b"]\n').replace("### 제목", "### 둘째 파일의 제목"))
+    undated = write(tmp_path / "b", "early-post.md", post_text(date="2026-03-02 13:00:00 +0900", items=1))
+    report = import_paths([first, second, undated])
+    assert (len(report.created), len(report.updated), report.failed) == (2, 1, [])
+    digest = Digest.objects.get(date=dt.date(2026, 3, 1))
+    assert list(digest.items.values_list("title", flat=True)) == ["둘째 파일의 제목", "둘째 파일의 제목"]
+    assert Insight.objects.filter(news_item__digest=digest).count() == 2
+    assert ItemSource.objects.filter(news_item__digest=digest).count() == 2
+    assert sorted(digest.tags.names()) == ["b"]
+    assert digest.live_snapshot == digest_snapshot(with_content(Digest.objects.filter(pk=digest.pk)).get())
+    assert Digest.objects.get(date=dt.date(2026, 3, 2)).items.count() == 1
