@@ -8,7 +8,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _, gettext_lazy
 
-from . import workflow
+from . import evidence, verify, workflow
 from .models import Digest, Insight, ItemSource, NewsItem, ReviewEvent, Status
 from .posts import digest_to_post, post_to_snapshot
 
@@ -17,10 +17,10 @@ Action = ReviewEvent.Action
 DECISIONS = (Action.SUBMIT, Action.REQUEST_CHANGES, Action.APPROVE, Action.REJECT, Action.PUBLISH_REFUSED,
              Action.REOPEN, Action.PUBLISH, Action.UNPUBLISH)
 # The blocks of an item's panel, in order; each template gets `entry` (item, number, reader, sources, comments).
-# Another check (e.g. per-sentence verification) adds its template here.
 ITEM_BLOCKS = [
     "admin/digests/digest/review/item_reader.html",
     "admin/digests/digest/review/item_sources.html",
+    "admin/digests/digest/review/item_evidence.html",
     "admin/digests/digest/review/item_flags.html",
 ]
 EVENTS_SHOWN = 50
@@ -31,7 +31,7 @@ def load(pk):
     items = NewsItem.objects.order_by("position", "id").select_related("attention_override_by").prefetch_related(
         "tags",
         Prefetch("insights", queryset=Insight.objects.order_by("position", "id")),
-        Prefetch("sources", queryset=ItemSource.objects.order_by("position", "id").select_related("entry__source")),
+        Prefetch("sources", queryset=ItemSource.objects.order_by("position", "id").select_related("entry__source", "entry__article")),
     )
     return (Digest.objects.filter(pk=pk).select_related("series", "assignee", "submitted_by")
             .prefetch_related("tags", Prefetch("items", queryset=items)).first())
@@ -53,7 +53,7 @@ def context(digest, user):
             comments.setdefault(event.news_item_id, []).append(event)
     entries = [
         {"item": item, "number": number, "reader": reader, "sources": list(item.sources.all()),
-         "comments": comments.get(item.pk, [])}
+         "comments": comments.get(item.pk, []), "evidence": evidence.review(item)}
         for number, (item, reader) in enumerate(zip(items, post.items), start=1)
     ]
     reviewing = digest.status == Status.IN_REVIEW and user.has_perm(workflow.REVIEW_PERM)
@@ -66,6 +66,7 @@ def context(digest, user):
         "decision": latest_decision(events),
         "transitions": workflow.available(digest, user),
         "approve_blocked": workflow.blocked_reason("approve", digest, user) if reviewing else None,
+        "unsupported": sum(entry["evidence"]["counts"].get(verify.UNSUPPORTED, 0) for entry in entries),
         "gate_reasons": workflow.incomplete_reasons(digest, digest) + workflow.flag_reasons(items),
         "can_override": reviewing,
         "can_edit": digest.is_editable and user.has_perm(workflow.EDIT_PERM),

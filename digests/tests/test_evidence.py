@@ -173,3 +173,17 @@ def test_the_review_include_shows_states_reasons_and_the_quote_in_its_source(tec
     assert "<mark>" in html and "단일 출처" not in html
     single = NewsItem.objects.filter(digest=digest).exclude(pk=item.pk).first()
     assert "단일 출처" in render_to_string("admin/digests/_verification.html", {"item": single})
+
+
+def test_the_review_screen_shows_every_items_evidence_in_a_fixed_number_of_queries(
+        tech, grounded_feeds, now, model_server, editor, reviewer, client, django_assert_max_num_queries):
+    digest = generate(tech, now, model_server, "ungrounded", "ungrounded")
+    workflow.submit(digest, editor)
+    client.force_login(reviewer)
+    url = reverse("admin:digests_digest_review", args=[digest.pk])
+    client.get(url)  # the first view stores the verdicts it computed
+    with django_assert_max_num_queries(20):
+        html = client.get(url).content.decode()
+    assert html.count('class="evidence"') == digest.items.count()
+    assert html.count("evidence-sentence--unsupported") == 3
+    assert "근거 없는 문장 3개가 있어도 승인" in html and 'name="override_unsupported"' in html
