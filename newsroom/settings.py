@@ -247,6 +247,8 @@ NEWSROOM_FEED_MAX_BYTES = int(os.environ.get("NEWSROOM_FEED_MAX_BYTES", str(5 * 
 NEWSROOM_FEED_MAX_REDIRECTS = int(os.environ.get("NEWSROOM_FEED_MAX_REDIRECTS", "3"))
 # At most this many fetches at once to one host (feeds and article pages).
 NEWSROOM_FETCH_PER_HOST = int(os.environ.get("NEWSROOM_FETCH_PER_HOST", "2"))
+# Feeds and article pages are asked for under this name, with where to find who runs it (robots-friendly).
+NEWSROOM_USER_AGENT = os.environ.get("NEWSROOM_USER_AGENT", f"newsroom-feed-fetcher/1.0 (+{SITE_URL}/)")
 # Article pages of the stories offered to the writer: read them (off for the offline demo), cap, bound.
 NEWSROOM_FETCH_ARTICLES = env_bool("NEWSROOM_FETCH_ARTICLES", True)
 NEWSROOM_ARTICLE_MAX_BYTES = int(os.environ.get("NEWSROOM_ARTICLE_MAX_BYTES", str(3 * 1024 * 1024)))

@@ -15,7 +15,6 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 from django.conf import settings
 
-USER_AGENT = "newsroom-feed-fetcher/1.0 (+https://github.com/)"
 ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 
 
@@ -134,7 +133,7 @@ async def fetch_one(client, source, *, max_redirects=None, max_bytes=None, accep
     max_bytes = settings.NEWSROOM_FEED_MAX_BYTES if max_bytes is None else max_bytes
     result = FetchResult(source_id=source.pk, source_name=source.name, url=source.url)
     started = time.perf_counter()
-    headers = {"User-Agent": USER_AGENT, "Accept": accept}
+    headers = {"User-Agent": settings.NEWSROOM_USER_AGENT, "Accept": accept}
     if source.etag:
         headers["If-None-Match"] = source.etag
     if source.last_modified:

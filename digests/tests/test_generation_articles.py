@@ -3,6 +3,7 @@ hostile page (huge, slow, private redirect, not HTML, broken encoding, no text) 
 import datetime as dt
 
 import pytest
+from django.conf import settings
 
 from digests.generation import articles
 from digests.models import ArticlePage, FeedEntry
@@ -66,7 +67,8 @@ def test_the_main_text_metadata_language_and_outbound_links_are_kept_with_the_en
     assert page.links == ["https://reuters.com/tech/spacex-xai"]
     assert ArticlePage.objects.get(entry=korean).language == "ko"
     agent = dict(feed_server.requests)["/en"]["User-Agent"]
-    assert agent.startswith("newsroom-") and "+http" in agent
+    # Who is asking and where to find who runs it: the site's own address, not a placeholder.
+    assert agent.startswith("newsroom-") and f"(+{settings.SITE_URL}/)" in agent
 
 
 def test_text_is_bounded_and_marked_truncated(entry, article_settings):
