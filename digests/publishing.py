@@ -175,16 +175,42 @@ def commit_export(site: Path, paths: list, message: str) -> tuple[str, bool]:
     return commit, pushed
 
 
+# What git says when a push is refused because the remote has commits the working copy lacks.
+BEHIND = ("non-fast-forward", "fetch first", "[rejected]")
+
+
 def push(site: Path) -> bool:
-    """Push HEAD to the configured remote and branch; True when the remote moved."""
+    """Push HEAD to the configured remote and branch; True when the remote moved.
+
+    When the remote has commits the working copy lacks (someone committed to the blog directly), they
+    are merged in first, so our commits keep the ids already recorded; when they change the same lines,
+    the merge is undone and the error names the files.
+    """
+    remote = settings.JEKYLL_GIT_REMOTE
     branch = settings.JEKYLL_GIT_BRANCH or git(site, "symbolic-ref", "--short", "HEAD").stdout.strip()
-    proc = git(site, "push", "--porcelain", settings.JEKYLL_GIT_REMOTE, f"HEAD:refs/heads/{branch}", check=False)
+    proc = git(site, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
+    if proc.returncode != 0 and any(word in proc.stderr + proc.stdout for word in BEHIND):
+        merge_remote(site, remote, branch)
+        proc = git(site, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
     if proc.returncode != 0:
-        raise ExportError(
-            f"git push to {settings.JEKYLL_GIT_REMOTE} {branch} failed: {(proc.stderr or proc.stdout).strip()}"
-        )
+        raise ExportError(f"git push to {remote} {branch} failed: {(proc.stderr or proc.stdout).strip()}")
     # Porcelain lines are "<flag>\t<from>:<to>\t<summary>"; "=" means already up to date.
     return any(line[:1] not in ("=", "") and "\t" in line for line in proc.stdout.splitlines() if "refs/heads/" in line)
+
+
+def merge_remote(site: Path, remote: str, branch: str):
+    """Merge the remote branch's new commits into HEAD; on a conflict, leave the working copy as it was."""
+    git(site, "fetch", "-q", remote, branch)
+    proc = git(site, "merge", "--no-edit", "--autostash", "-m", f"Merge {remote}/{branch}: commits made on the blog",
+               "FETCH_HEAD", check=False)
+    if proc.returncode == 0:
+        return
+    conflicted = git(site, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
+    git(site, "merge", "--abort", check=False)
+    raise ExportError(
+        f"The blog's remote {remote}/{branch} has commits this working copy lacks, and they change the same "
+        f"lines as ours in {', '.join(conflicted) or 'some files'}: merge them by hand in {site} "
+        f"(git pull {remote} {branch}), then the export goes on by itself. git said: {(proc.stdout or proc.stderr).strip()}")
 
 
 @contextlib.contextmanager

@@ -449,3 +449,51 @@ def test_the_reconcile_task_returns_what_it_did(blog, tech):
     digest = publish(series=tech)
     result = tasks.reconcile_blog.apply().get()
     assert result == {"exported": [[publishing.post_relpath(digest), "pushed"]], "failed": [], "pushed": True}
+
+
+def commit_on_the_blog(remote, tmp_path, path, text, name="other"):
+    """Someone commits to the blog directly (a theme change, a hand-edited post) from a clone of their own."""
+    clone = tmp_path / name
+    if not clone.exists():
+        subprocess.run(["git", "clone", "-q", str(remote), str(clone)], check=True)
+    run(clone, "pull", "-q", "origin", "main")
+    (clone / path).parent.mkdir(parents=True, exist_ok=True)
+    (clone / path).write_text(text, encoding="utf-8")
+    run(clone, "add", path)
+    run(clone, "-c", "user.name=Blogger", "-c", "user.email=b@example.com", "commit", "-q", "-m", f"Edit {path}")
+    run(clone, "push", "-q", "origin", "main")
+    return run(clone, "rev-parse", "HEAD")
+
+
+def test_commits_made_on_the_blog_are_merged_before_the_push(blog, tech, tmp_path):
+    site, remote = blog
+    theirs = commit_on_the_blog(remote, tmp_path, "about.md", "# About\n")
+    digest = publish(series=tech)
+    outcome = publishing.reconcile()
+    assert outcome.failed == [] and outcome.pushed
+    record = digest.exports.get()
+    assert record.status == Status.PUSHED
+    # Both histories are on the remote, and the commit we recorded is the one it holds.
+    run(remote, "merge-base", "--is-ancestor", theirs, "main")
+    run(remote, "merge-base", "--is-ancestor", record.commit, "main")
+    assert run(remote, "show", "main:about.md") == "# About"
+    assert converged(site, remote)
+
+
+def test_a_conflicting_edit_on_the_blog_is_named_and_the_working_copy_left_as_it_was(blog, tech, tmp_path):
+    site, remote = blog
+    digest = publish(series=tech)
+    publishing.reconcile()
+    path = publishing.post_relpath(digest)
+    commit_on_the_blog(remote, tmp_path, path, "hand edited on GitHub\n")
+    # A correction of the same post: our commit and theirs change the same lines.
+    NewsItem.objects.filter(digest=digest, position=0).update(title="고친 제목")
+    Digest.objects.filter(pk=digest.pk).update(live_snapshot={**digest.live_snapshot, "title": "고친 제목"})
+    digest.refresh_from_db()
+    publishing.expect(digest)
+    outcome = publishing.reconcile()
+    assert len(outcome.failed) == 1 and path in outcome.failed[0][1] and "git pull origin main" in outcome.failed[0][1]
+    row = BlogPost.objects.get(digest=digest)
+    assert row.state == State.COMMITTED and path in row.error
+    assert not (site / ".git" / "MERGE_HEAD").exists() and run(site, "status", "--porcelain") == ""
+    assert "고친 제목" in (site / path).read_text(encoding="utf-8")
