@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from .markdown import plain_text
 from .models import Series
-from .views import live_digests, snapshot_date, snapshot_tags, with_live_change
+from .views import live_digests, snapshot_date, snapshot_tags
 
 FEED_SIZE = 20
 
@@ -53,7 +53,7 @@ class DigestFeed(Feed):
         digests = live_digests()
         if series is not None:
             digests = digests.in_live_series(series)
-        return with_live_change(digests)[:FEED_SIZE]
+        return digests[:FEED_SIZE]
 
     def item_title(self, digest):
         return digest.live_snapshot["title"]
@@ -77,9 +77,9 @@ class DigestFeed(Feed):
     def item_updateddate(self, digest):
         # The last correction, not only the first publication (jekyll-feed's last_modified_at).
         published = snapshot_date(digest)
-        if digest.live_changed_at is None:
+        if digest.live_modified_at is None:
             return published
-        return max(published, timezone.localtime(digest.live_changed_at, digest.series.tzinfo))
+        return max(published, timezone.localtime(digest.live_modified_at, digest.live_series.tzinfo))
 
     def item_categories(self, digest):
         return [digest.live_series.jekyll_category, *snapshot_tags(digest.live_snapshot)]

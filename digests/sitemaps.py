@@ -2,7 +2,7 @@
 from django.contrib.sitemaps import Sitemap
 
 from .models import Series
-from .views import live_digests, with_live_change
+from .views import live_digests
 
 
 class DigestSitemap(Sitemap):
@@ -11,14 +11,14 @@ class DigestSitemap(Sitemap):
 
     def items(self):
         # The snapshots stay in the database: a sitemap needs the address and a date only.
-        return with_live_change(live_digests().defer("live_snapshot", "generated_snapshot", "provenance"))
+        return live_digests().defer("live_snapshot", "generated_snapshot", "provenance")
 
     def location(self, digest):
         return digest.get_absolute_url()
 
     def lastmod(self, digest):
         # The last correction readers got, not the first publication.
-        return digest.live_changed_at
+        return digest.live_modified_at
 
 
 class SectionSitemap(Sitemap):

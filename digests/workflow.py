@@ -222,7 +222,7 @@ def _queue_on_commit(task, *args):
 
 
 # The live version's address (models.Digest): set at publication, kept while the digest is reopened.
-LIVE_FIELDS = ("live_series_id", "live_date", "live_slug", "live_category")
+LIVE_FIELDS = ("live_series_id", "live_date", "live_slug", "live_category", "live_changed_at")
 
 
 def _go_live(locked, snapshot, check=True):
@@ -240,12 +240,14 @@ def _go_live(locked, snapshot, check=True):
     locked.live_snapshot = snapshot
     locked.live_series_id, locked.live_date = locked.series_id, locked.date
     locked.live_slug, locked.live_category = locked.slug, locked.jekyll_category
+    locked.live_changed_at = timezone.now()
     return ["live_snapshot", *LIVE_FIELDS]
 
 
 def _withdraw(locked):
     locked.live_snapshot = None
     locked.live_series_id, locked.live_date, locked.live_slug, locked.live_category = None, None, "", ""
+    locked.live_changed_at = None
     return ["live_snapshot", *LIVE_FIELDS]
 
 

@@ -79,3 +79,31 @@ def test_live_digests_get_the_address_they_are_published_at():
         assert editor is None or view in editor.permissions.all()
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_live_digests_keep_the_time_readers_last_got_a_new_version():
+    import datetime as dt
+
+    apps = migrate([("digests", "0016_beat_search_sweep")])
+    Series = apps.get_model("digests", "Series")
+    Digest = apps.get_model("digests", "Digest")
+    ReviewEvent = apps.get_model("digests", "ReviewEvent")
+    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
+        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
+        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
+    snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "tech", "items": []}
+    corrected = Digest.objects.create(series=tech, date="2025-12-01", slug="daily-it-news", title="t",
+                                      live_snapshot=snapshot, status="published")
+    draft = Digest.objects.create(series=tech, date="2025-12-02", slug="daily-it-news", title="t")
+    first, second = (dt.datetime(2025, 12, 1, 4, 0, tzinfo=dt.timezone.utc),
+                     dt.datetime(2025, 12, 3, 4, 0, tzinfo=dt.timezone.utc))
+    for when, action in ((first, "publish"), (second, "import"), (second + dt.timedelta(hours=1), "comment")):
+        event = ReviewEvent.objects.create(digest=corrected, action=action)
+        ReviewEvent.objects.filter(pk=event.pk).update(created_at=when)
+    try:
+        apps = migrate([("digests", "0017_live_changed_at")])
+        Digest = apps.get_model("digests", "Digest")
+        assert Digest.objects.get(pk=corrected.pk).live_changed_at == second  # the last publication or import
+        assert Digest.objects.get(pk=draft.pk).live_changed_at is None
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
