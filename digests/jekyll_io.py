@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _, gettext_noop
 from taggit.models import Tag
 
 from . import jekyll, readers, workflow
@@ -31,6 +32,14 @@ _FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Progress = Callable[[int, int], None]
+# What _check names when a value is too long for its column (translated only then).
+_LIMITED = {
+    "title": gettext_noop("the title"),
+    "slug": gettext_noop("the file name's slug"),
+    "item_title": gettext_noop("item %(number)d's title"),
+    "source_url": gettext_noop("item %(number)d's source URL %(index)d"),
+    "insight_label": gettext_noop("item %(number)d's insight %(index)d label"),
+}
 
 
 @dataclass
@@ -61,8 +70,9 @@ class ImportReport:
             getattr(self, name).extend(getattr(other, name))
 
     def summary(self):
-        return (f"Imported {self.imported} (created {len(self.created)}, updated {len(self.updated)}), "
-                f"failed {len(self.failed)}")
+        return _("Imported %(imported)d (created %(created)d, updated %(updated)d), failed %(failed)d") % {
+            "imported": self.imported, "created": len(self.created), "updated": len(self.updated),
+            "failed": len(self.failed)}
 
 
 @dataclass
@@ -72,8 +82,10 @@ class ExportReport:
     failed: list[Problem] = field(default_factory=list)
 
     def summary(self):
-        text = f"Wrote {len(self.written)}, unchanged {len(self.unchanged)}"
-        return text + (f", failed {len(self.failed)}" if self.failed else "")
+        counts = {"written": len(self.written), "unchanged": len(self.unchanged), "failed": len(self.failed)}
+        if self.failed:
+            return _("Wrote %(written)d, unchanged %(unchanged)d, failed %(failed)d") % counts
+        return _("Wrote %(written)d, unchanged %(unchanged)d") % counts
 
 
 class _ReadAgain(Exception):
@@ -112,10 +124,11 @@ def export_digests(queryset, site_dir, progress: Progress | None = None) -> Expo
         try:
             written = write_atomic(path, render_live(digest))
         except OSError as exc:
-            report.failed.append(Problem(path, None, f"digest {digest.pk} ({digest}) not written: "
-                                                     f"{exc.strerror or exc}"))
+            report.failed.append(Problem(path, None, _(
+                "digest %(pk)s (%(digest)s) not written: %(reason)s; check that this folder can be written, then "
+                "run the export again") % {"pk": digest.pk, "digest": digest, "reason": exc.strerror or exc}))
         except (ExportError, ValueError) as exc:
-            report.failed.append(Problem(path, None, f"not written: {exc}"))
+            report.failed.append(Problem(path, None, _("not written: %(error)s") % {"error": exc}))
         else:
             (report.written if written else report.unchanged).append(path)
         if progress:
@@ -140,11 +153,12 @@ def collect_post_files(paths: Iterable) -> tuple[list[Path], list[Problem]]:
             found = sorted(p for p in root.rglob("*") if p.suffix in POST_SUFFIXES and p.is_file()
                            and not any(part.startswith(".") for part in p.relative_to(root).parts))
             if not found:
-                problems.append(Problem(str(path), None, "no post files (*.md, *.markdown) in this folder"))
+                problems.append(Problem(str(path), None, _("no post files (*.md, *.markdown) in this folder; name "
+                                                           "the site folder, its _posts, or the post files")))
         elif path.is_file():
             found = [path]
         else:
-            problems.append(Problem(str(path), None, "no such file or folder"))
+            problems.append(Problem(str(path), None, _("no such file or folder; check the path")))
             continue
         for file in found:
             key = os.path.realpath(file)
@@ -193,7 +207,7 @@ def import_post(post: jekyll.Post, filename, status=Status.PUBLISHED, *, actor=N
     """Store one parsed post as the digest of its (series, date): returns (digest, created)."""
     importer = _Importer(status, actor)
     with transaction.atomic():
-        digest, created, _ = importer.store(post, Path(filename).name)
+        digest, created, _warnings = importer.store(post, Path(filename).name)
         importer.flush()
     return digest, created
 
@@ -204,7 +218,7 @@ def _read_and_parse(path):
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return Problem(shown, None, f"cannot read the file: {exc.strerror}")
+        return Problem(shown, None, _("cannot read the file: %(reason)s") % {"reason": exc.strerror})
     try:
         return jekyll.parse(jekyll.decode(data, shown), shown)
     except jekyll.JekyllFormatError as exc:
@@ -304,7 +318,8 @@ class _Importer:
             return
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             log.exception("import of %s failed", shown)
-            report.failed.append(Problem(shown, None, f"not stored: {type(exc).__name__}: {exc}"))
+            report.failed.append(Problem(shown, None, _("not stored: %(type)s: %(error)s")
+                                         % {"type": type(exc).__name__, "error": exc}))
             return
         report.warnings.extend(Problem(shown, w.line, w.message) for w in warnings)
         (report.created if created else report.updated).append(shown)
@@ -338,12 +353,13 @@ class _Importer:
             # None: the file says nothing about tags, so a digest being updated keeps its own.
             file_tags = self._tags(extra.pop("tags"), warn) if "tags" in extra else None
             for key in extra:
-                warn(f"front matter key '{key}' is kept in the digest's provenance but not exported")
+                warn(_("front matter key '%(key)s' is kept in the digest's provenance but not exported")
+                     % {"key": key})
             series, category = self._series_for(post, name, warn)
             date, slug = self._date_and_slug(post, name, series, warn)
             if post.layout != series.layout:
-                warn(f"layout '{post.layout}' differs from the series' '{series.layout}'; the export writes "
-                     f"'{series.layout}'")
+                warn(_("layout '%(layout)s' differs from the series' '%(series_layout)s'; the export writes "
+                       "'%(series_layout)s'") % {"layout": post.layout, "series_layout": series.layout})
             self._check(post, slug)
 
             if (series.pk, date) in self._stored:
@@ -406,7 +422,7 @@ class _Importer:
                 NewsItem.objects.filter(pk=pk).update(title=item.title, summary=item.summary, needs_attention=False)
             if old_insights[pk] != item.insights or old_sources[pk] != item.sources:
                 replaced.append((NewsItem(pk=pk), item))
-        kept = [row.pk for row, _ in replaced if row.pk is not None]
+        kept = [row.pk for row, _item in replaced if row.pk is not None]
         if kept:
             Insight.objects.filter(news_item_id__in=kept).delete()
             ItemSource.objects.filter(news_item_id__in=kept).delete()
@@ -441,10 +457,11 @@ class _Importer:
         if not category:
             by_slug = [s for s in set(self._series.values()) if name.endswith(f"-{s.post_slug}.md")]
             if len(by_slug) != 1:
-                raise ImportRefused("the front matter has no categories, so the series is unknown; "
-                                    "add e.g. 'categories: tech'")
-            warn(f"no categories: series '{by_slug[0].slug}' chosen by the file name; the export adds "
-                 f"'categories: {by_slug[0].jekyll_category}'")
+                raise ImportRefused(_("the front matter has no categories, so the series is unknown; "
+                                      "add e.g. 'categories: tech'"))
+            warn(_("no categories: series '%(series)s' chosen by the file name; the export adds "
+                   "'categories: %(category)s'") % {"series": by_slug[0].slug,
+                                                     "category": by_slug[0].jekyll_category})
             return by_slug[0], by_slug[0].jekyll_category
         series = self._series.get(category)
         if series is None:
@@ -458,17 +475,18 @@ class _Importer:
 
     def _new_series(self, post, category, name, warn):
         if len(category) > _max_length(Series, "jekyll_category"):
-            raise ImportRefused(f"the category '{category[:40]}…' is longer than "
-                                f"{_max_length(Series, 'jekyll_category')} characters", 1)
+            raise ImportRefused(_("the category '%(category)s…' is longer than %(limit)s characters; shorten it")
+                                % {"category": category[:40], "limit": _max_length(Series, "jekyll_category")}, 1)
         # Braces would be read as format fields by Series.title_for.
         escaped = post.title.replace("{", "{{").replace("}", "}}")
         template, found = _ISO_DATE.subn("{date}", escaped, count=1)
         if not found:
             template = f"[{{date}}] {escaped}"
-            warn(f"the title has no YYYY-MM-DD date; the new series '{category}' titles posts '{template}'")
+            warn(_("the title has no YYYY-MM-DD date; the new series '%(category)s' titles posts '%(template)s'")
+                 % {"category": category, "template": template})
         if len(template) > _max_length(Series, "title_template"):
-            raise ImportRefused(f"the title is too long to be a series' title pattern "
-                                f"(over {_max_length(Series, 'title_template')} characters)", 1)
+            raise ImportRefused(_("the title is too long to be a series' title pattern (over %(limit)s "
+                                  "characters); shorten it") % {"limit": _max_length(Series, "title_template")}, 1)
         match = _FILE_NAME.fullmatch(name)
         base = slugify(category) or slugify(category, allow_unicode=True) or "series"
         slug, n = base[:45], 1
@@ -486,20 +504,21 @@ class _Importer:
     def _date_and_slug(self, post, name, series, warn):
         local = timezone.localtime(post.date, series.tzinfo)
         if local.utcoffset() != post.date.utcoffset():
-            warn(f"the date's offset {post.date:%z} is not {series.timezone}'s; the export writes {local:%z}")
+            warn(_("the date's offset %(offset)s is not %(timezone)s's; the export writes %(local)s")
+                 % {"offset": f"{post.date:%z}", "timezone": series.timezone, "local": f"{local:%z}"})
         match = _FILE_NAME.fullmatch(name)
         if match is None:
-            warn(f"the file name is not <YYYY-MM-DD>-<slug>.md; using the date {local:%Y-%m-%d} "
-                 f"and the series' slug '{series.post_slug}'")
+            warn(_("the file name is not <YYYY-MM-DD>-<slug>.md; using the date %(date)s and the series' slug "
+                   "'%(slug)s'") % {"date": f"{local:%Y-%m-%d}", "slug": series.post_slug})
             return local.date(), series.post_slug
         try:
             date = dt.date(*(int(part) for part in match.groups()[:3]))
         except ValueError:
-            raise ImportRefused(f"the file name's date {match.group(1)}-{match.group(2)}-{match.group(3)} "
-                                "is not a date") from None
+            raise ImportRefused(_("the file name's date %(date)s is not a date; rename the file "
+                                  "<YYYY-MM-DD>-<slug>.md") % {"date": "-".join(match.groups()[:3])}) from None
         if date != local.date():
-            warn(f"the file name's date {date} differs from the front matter date {local:%Y-%m-%d}; "
-                 "the digest is filed under the file name's")
+            warn(_("the file name's date %(file_date)s differs from the front matter date %(date)s; the digest is "
+                   "filed under the file name's") % {"file_date": date, "date": f"{local:%Y-%m-%d}"})
         return date, match.group(4)
 
     def _tags(self, value, warn):
@@ -507,31 +526,34 @@ class _Importer:
             return []
         if isinstance(value, str):
             names = value.split()
-            warn("tags written as a string; the export writes them as a list")
+            warn(_("tags written as a string; the export writes them as a list"))
         elif isinstance(value, list):
             names = [str(v).strip() for v in value if str(v).strip()]
         else:
-            raise ImportRefused(f"the front matter's tags must be a list, not {value!r}")
+            raise ImportRefused(_("the front matter's tags must be a list, not %(value)s; write e.g. "
+                                  "'tags: [AI, robots]'") % {"value": repr(value)})
         names = list(dict.fromkeys(names))
         if names != sorted(names) or len(names) != len(value if isinstance(value, list) else names):
-            warn(f"the export writes the tags sorted and once each: {sorted(names)}")
+            warn(_("the export writes the tags sorted and once each: %(tags)s") % {"tags": sorted(names)})
         too_long = [n for n in names if len(n) > 100]
         if too_long:
-            raise ImportRefused(f"tag '{too_long[0][:40]}…' is longer than 100 characters")
+            raise ImportRefused(_("tag '%(tag)s…' is longer than 100 characters; shorten it")
+                                % {"tag": too_long[0][:40]})
         return names
 
     def _check(self, post, slug):
         """Refuse values the database would truncate or reject, naming them, before anything is written."""
         limits = [
-            ("the title", post.title, _max_length(Digest, "title")),
-            ("the file name's slug", slug, _max_length(Digest, "slug")),
+            (post.title, _max_length(Digest, "title"), "title", {}),
+            (slug, _max_length(Digest, "slug"), "slug", {}),
         ]
         for number, item in enumerate(post.items, start=1):
-            limits.append((f"item {number}'s title", item.title, _max_length(NewsItem, "title")))
-            limits += [(f"item {number}'s source URL {n}", source.url, _max_length(ItemSource, "url"))
+            limits.append((item.title, _max_length(NewsItem, "title"), "item_title", {"number": number}))
+            limits += [(source.url, _max_length(ItemSource, "url"), "source_url", {"number": number, "index": n})
                        for n, source in enumerate(item.sources, start=1)]
-            limits += [(f"item {number}'s insight {i}'s label", insight.label, _max_length(Insight, "label"))
-                       for i, insight in enumerate(item.insights, start=1)]
-        for what, value, limit in limits:
+            limits += [(insight.label, _max_length(Insight, "label"), "insight_label", {"number": number, "index": n})
+                       for n, insight in enumerate(item.insights, start=1)]
+        for value, limit, what, where in limits:
             if len(value) > limit:
-                raise ImportRefused(f"{what} has {len(value)} characters; at most {limit} fit")
+                raise ImportRefused(_("%(what)s has %(count)s characters; at most %(limit)s fit: shorten it") % {
+                    "what": _(_LIMITED[what]) % where, "count": len(value), "limit": limit})

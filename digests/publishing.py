@@ -53,12 +53,14 @@ def post_relpath(digest: Digest) -> str:
 def render_live(digest: Digest) -> bytes:
     """The published version as post bytes: never the working copy of a reopened digest."""
     if digest.live_snapshot is None:
-        raise ExportError(f"Digest {digest.pk} ({digest}) is not published: nothing to export.")
+        raise ExportError(_("Digest %(pk)s (%(digest)s) is not published: nothing to export. Publish it first.")
+                          % {"pk": digest.pk, "digest": digest})
     post = snapshot_to_post(digest.live_snapshot)
     # The workflow refuses such text at submit and publish; this guards every other way in.
     problems = safety.post_problems(post)
     if problems:
-        raise ExportError(f"Digest {digest.pk} ({digest}) was not exported: " + "; ".join(problems) + ".")
+        raise ExportError(_("Digest %(pk)s (%(digest)s) was not exported: %(problems)s. Reopen it and fix the text.")
+                          % {"pk": digest.pk, "digest": digest, "problems": "; ".join(problems)})
     return jekyll.render(post).encode("utf-8")
 
 
@@ -101,7 +103,8 @@ def site_dir() -> Path | None:
 def _author():
     name, email = parseaddr(settings.JEKYLL_GIT_AUTHOR)
     if not name or not email:
-        raise ExportError(f"JEKYLL_GIT_AUTHOR={settings.JEKYLL_GIT_AUTHOR!r} is not 'Name <email>'; fix the setting.")
+        raise ExportError(_("JEKYLL_GIT_AUTHOR=%(value)s is not 'Name <email>': fix the setting, e.g. "
+                            "'Newsroom Bot <bot@example.com>'.") % {"value": repr(settings.JEKYLL_GIT_AUTHOR)})
     return name, email
 
 
@@ -122,11 +125,14 @@ def git(site: Path, *args, check=True) -> subprocess.CompletedProcess:
             ["git", "-C", str(site), *args], capture_output=True, text=True, timeout=GIT_TIMEOUT, env=env
         )
     except subprocess.TimeoutExpired as exc:
-        raise ExportError(f"git {args[0]} took longer than {GIT_TIMEOUT}s in {site}") from exc
+        raise ExportError(_("git %(command)s took longer than %(seconds)s s in %(site)s; the export is tried again "
+                            "later. If it keeps happening, check the remote and the network from the worker's "
+                            "machine.") % {"command": args[0], "seconds": GIT_TIMEOUT, "site": site}) from exc
     except FileNotFoundError as exc:
-        raise ExportError("git is not installed on this machine: install it (apt-get install git)") from exc
+        raise ExportError(_("git is not installed on this machine: install it (apt-get install git).")) from exc
     if check and proc.returncode != 0:
-        raise ExportError(f"git {' '.join(args)} failed in {site}: {(proc.stderr or proc.stdout).strip()}")
+        raise ExportError(_("git %(command)s failed in %(site)s: %(output)s")
+                          % {"command": " ".join(args), "site": site, "output": (proc.stderr or proc.stdout).strip()})
     return proc
 
 
@@ -167,7 +173,8 @@ def commit_export(site: Path, paths: list, message: str) -> tuple[str, bool]:
     site = Path(site)
     with site_lock(site):
         if not is_work_tree(site):
-            raise ExportError(f"{site} is not a git working copy: clone the blog there, or leave out --commit.")
+            raise ExportError(_("%(site)s is not a git working copy: clone the blog there, or leave out --commit.")
+                              % {"site": site})
         clear_stale_locks(site)
         relpaths = [str(Path(p).resolve().relative_to(site.resolve())) for p in paths]
         commit = commit_paths(site, relpaths, message)
@@ -193,7 +200,8 @@ def push(site: Path) -> bool:
         merge_remote(site, remote, branch)
         proc = git(site, "push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
     if proc.returncode != 0:
-        raise ExportError(f"git push to {remote} {branch} failed: {(proc.stderr or proc.stdout).strip()}")
+        raise ExportError(_("git push to %(remote)s %(branch)s failed: %(output)s")
+                          % {"remote": remote, "branch": branch, "output": (proc.stderr or proc.stdout).strip()})
     # Porcelain lines are "<flag>\t<from>:<to>\t<summary>"; "=" means already up to date.
     return any(line[:1] not in ("=", "") and "\t" in line for line in proc.stdout.splitlines() if "refs/heads/" in line)
 
@@ -207,10 +215,12 @@ def merge_remote(site: Path, remote: str, branch: str):
         return
     conflicted = git(site, "diff", "--name-only", "--diff-filter=U", check=False).stdout.split()
     git(site, "merge", "--abort", check=False)
-    raise ExportError(
-        f"The blog's remote {remote}/{branch} has commits this working copy lacks, and they change the same "
-        f"lines as ours in {', '.join(conflicted) or 'some files'}: merge them by hand in {site} "
-        f"(git pull {remote} {branch}), then the export goes on by itself. git said: {(proc.stdout or proc.stderr).strip()}")
+    raise ExportError(_(
+        "The blog's remote %(remote)s/%(branch)s has commits this working copy lacks, and they change the same "
+        "lines as ours in %(files)s: merge them by hand in %(site)s (git pull %(remote)s %(branch)s), then the "
+        "export goes on by itself. git said: %(output)s") % {
+        "remote": remote, "branch": branch, "files": ", ".join(conflicted) or _("some files"), "site": site,
+        "output": (proc.stdout or proc.stderr).strip()})
 
 
 @contextlib.contextmanager
@@ -520,9 +530,24 @@ def _finish(step: _Step, status, now, outcome: Outcome):
         _notify_published(current.digest)
 
 
+def failure_message(exc: Exception) -> str:
+    """What a publisher reads in the admin about a failed step, built now, in the worker's language (Korean)."""
+    if isinstance(exc, ExportError):
+        return str(exc)
+    if isinstance(exc, OSError) and exc.filename:
+        # The OS's own words (strerror) stay as it said them; the file is named by its folder, as a
+        # temporary file's name means nothing to the reader.
+        return _("%(folder)s cannot be written (%(type)s: %(reason)s): let the worker's user write there, or "
+                 "fix the folder; the export is tried again by itself.") % {
+            "folder": os.path.dirname(os.fspath(exc.filename)) or exc.filename, "type": type(exc).__name__,
+            "reason": exc.strerror or exc}
+    return _("Unexpected error %(type)s: %(error)s. The export is tried again by itself; if it keeps failing, "
+             "report it to a developer.") % {"type": type(exc).__name__, "error": exc}
+
+
 def _fail(row: BlogPost, exc: Exception, now, outcome: Outcome, commit=""):
     """Record the failure on the row (and once per streak in the digest's timeline); try again after a backoff."""
-    message = str(exc) if isinstance(exc, ExportError) else f"{type(exc).__name__}: {exc}"
+    message = failure_message(exc)
     attempts = row.attempts + 1
     with transaction.atomic():
         if not BlogPost.objects.filter(pk=row.pk, revision=row.revision).update(
@@ -530,7 +555,7 @@ def _fail(row: BlogPost, exc: Exception, now, outcome: Outcome, commit=""):
             return  # published or unpublished again meanwhile: the new intent is tried afresh
         path = row.path or (row.held_paths[0] if row.held_paths else "")
         _record(row.digest, path=path, status=Status.FAILED, content_hash=row.content_hash, commit=commit,
-                error=message if row.path else f"removal: {message}", event=attempts == 1)
+                error=message if row.path else _("removal: %(error)s") % {"error": message}, event=attempts == 1)
     outcome.failed.append([row.path or path, message])
     log.warning("export of digest %s failed (attempt %d, next in %s): %s", row.digest_id, attempts,
                 retry_delay(attempts), message, extra={"digest": row.digest_id})
@@ -545,7 +570,8 @@ def _skip(row: BlogPost):
             row.delete()
             return
         _record(row.digest, path=row.path, status=Status.SKIPPED, content_hash=row.content_hash,
-                error="JEKYLL_SITE_DIR is not set: the digest is on the reader site only.")
+                error=_("JEKYLL_SITE_DIR is not set: the digest is on the reader site only. Set it to the blog's "
+                        "working copy to export it."))
         BlogPost.objects.filter(pk=row.pk).update(state=State.SKIPPED, retry_at=None)
     _notify_published(row.digest)
 

@@ -336,6 +336,7 @@ def test_an_immutable_posts_folder_is_recorded_retried_and_caught_up(stack, blog
         wait_for(lambda: BlogPost.objects.exclude(error="").count() == 2, "both exports to fail")
         for row in BlogPost.objects.all():
             assert "PermissionError" in row.error or "Operation not permitted" in row.error, row.error
+            assert "쓸 수 없습니다" in row.error, row.error  # built by the worker, in LANGUAGE_CODE
         page = publisher.client.get("/admin/digests/blogpost/?failing=yes").text
         assert "Operation not permitted" in page and "_posts/2026-08-06-daily-faults-news.md" in page
         failed = ReviewEvent.objects.filter(action="export", data__status="failed")

@@ -23,7 +23,7 @@ def test_offline_demo_drafts_today_from_the_sample_feeds(slug, settings):
     assert digest.items.count() == 5 and all(i.needs_attention for i in digest.items.all())
     assert digest.provenance["writer"] == "extractive"
     text = out.getvalue()
-    assert "candidate stories" in text and "5 flagged for an editor" in text
+    assert "candidate stories" in text and "편집자 확인 표시 5개" in text
     # Several sample feeds carry the same stories: merged, so fewer candidates than entries.
     assert digest.provenance["candidates"][0]["sources"] and len(digest.provenance["candidates"][0]["sources"]) >= 2
     assert FeedEntry.objects.filter(source__series__slug=slug).count() > len(digest.provenance["candidate_ids"])
@@ -37,9 +37,9 @@ def test_rerunning_the_demo_returns_the_same_draft():
 
 
 def test_bad_arguments_say_what_to_do():
-    with pytest.raises(CommandError, match="Known series: entertainment, tech"):
+    with pytest.raises(CommandError, match="있는 시리즈: entertainment, tech"):
         call_command("generate_digest", series="sports", stdout=StringIO())
-    with pytest.raises(CommandError, match="use YYYY-MM-DD"):
+    with pytest.raises(CommandError, match="YYYY-MM-DD 형식으로 쓰세요"):
         call_command("generate_digest", series="tech", date="03/02/2026", stdout=StringIO())
     with pytest.raises(CommandError, match="Unknown writer"):
         call_command("generate_digest", series="tech", writer="claude", feeds_dir=str(SAMPLE_FEEDS), stdout=StringIO())
@@ -48,5 +48,5 @@ def test_bad_arguments_say_what_to_do():
 def test_a_day_without_entries_fails_and_records_the_run():
     with pytest.raises(CommandError, match="Only 0 candidate stories") as failed:
         call_command("generate_digest", series="tech", date="2020-01-01", writer="extractive", stdout=StringIO())
-    assert "Generation runs in the admin" in str(failed.value)
+    assert "관리 화면의 ‘생성 실행’ 목록" in str(failed.value)
     assert GenerationRun.objects.get().status == "failed"

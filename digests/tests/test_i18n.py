@@ -71,6 +71,18 @@ def test_the_catalogue_compiles_in_pure_python(tmp_path, settings):
     assert compile_all() == []  # up to date: not written again
 
 
+def test_a_catalogue_compiled_by_a_running_process_is_read_by_it(tmp_path, settings):
+    """The demo compiles the .mo (none on a fresh checkout) and then serves from the same process: Django
+    has read the catalogues at start, and must read them again, or the demo is in English."""
+    target = tmp_path / "ko" / "LC_MESSAGES"
+    target.mkdir(parents=True)
+    shutil.copy(CATALOGUE, target / "django.po")
+    settings.LOCALE_PATHS = [tmp_path]
+    assert translation.gettext("Submit for review") == "Submit for review"  # read now, with no .mo yet
+    compile_all()
+    assert translation.gettext("Submit for review") == "검토 요청"
+
+
 # Rendered pages ---------------------------------------------------------------------------------
 
 

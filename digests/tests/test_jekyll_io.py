@@ -177,7 +177,7 @@ def test_a_file_that_fails_in_the_database_leaves_nothing_and_the_series_it_made
     monkeypatch.setattr(ReviewEvent.objects, "create", create)
     report = import_paths([good, bad])
     assert report.created == [str(good)]
-    assert [str(f) for f in report.failed] == [f"{bad}: not stored: RuntimeError: disk full"]
+    assert [str(f) for f in report.failed] == [f"{bad}: 저장하지 않음: RuntimeError: disk full"]
     assert not Series.objects.filter(jekyll_category="brand-new").exists()
     assert Digest.objects.count() == 1 and NewsItem.objects.count() == 2
 
@@ -204,11 +204,11 @@ def test_bad_files_are_named_with_their_reason_and_nothing_of_them_is_stored(tmp
     assert failed[no_front.name].line == 1 and "no front matter" in failed[no_front.name].message
     assert failed[bad_date.name].line == 4 and "2026-13-45" in failed[bad_date.name].message
     assert "no item" in failed[no_item.name].message
-    assert str(failed[too_long.name]) == f"{too_long}: the title has 301 characters; at most 300 fit"
-    assert str(failed["nowhere.md"]) == f"{missing}: no such file or folder"
+    assert str(failed[too_long.name]) == f"{too_long}: 제목이(가) 301자입니다. 최대 300자까지 들어가니 줄이세요"
+    assert str(failed["nowhere.md"]) == f"{missing}: 그런 파일이나 폴더가 없습니다. 경로를 확인하세요"
     assert Digest.objects.count() == 1 and ReviewEvent.objects.count() == 1
     assert NewsItem.objects.count() == 2
-    assert report.summary() == "Imported 1 (created 1, updated 0), failed 6"
+    assert report.summary() == "가져온 글 1개(새로 만듦 1개, 갱신 0개), 실패 6개"
 
 
 def test_warnings_are_reported_with_file_and_line(tmp_path):
@@ -217,7 +217,7 @@ def test_warnings_are_reported_with_file_and_line(tmp_path):
     report = import_paths([path])
     assert report.created == [str(path)]
     messages = [str(w) for w in report.warnings]
-    assert f"{path}:1: front matter key 'author' is kept in the digest's provenance but not exported" in messages
+    assert f"{path}:1: front matter 키 'author'은(는) 다이제스트의 생성 기록에 보관하지만 내보내지는 않습니다" in messages
     digest = Digest.objects.get()
     assert digest.provenance["import"]["front_matter"] == {"author": "뉴스봇"}
     assert digest.items.get(position=0).summary == "요약 문단입니다."
@@ -237,7 +237,9 @@ def test_folders_a_site_folder_and_leftover_temporary_files(tmp_path):
     report = import_paths([tmp_path / "site", tmp_path / "empty", posts / "2026" / "2026-03-03-daily-it-news.md"])
     assert [Path(p).relative_to(posts).as_posix() for p in report.created] == [
         "2026/2026-03-03-daily-it-news.md", "2026-03-01-daily-it-news.md"]  # ordered as Paths are
-    assert [str(f) for f in report.failed] == [f"{tmp_path / 'empty'}: no post files (*.md, *.markdown) in this folder"]
+    assert [str(f) for f in report.failed] == [
+        f"{tmp_path / 'empty'}: 이 폴더에 글 파일(*.md, *.markdown)이 없습니다. 사이트 폴더나 그 _posts 폴더, 또는 글 "
+        "파일을 지정하세요"]
 
 
 def test_import_post_returns_the_digest_and_whether_it_was_created():
@@ -269,7 +271,7 @@ def test_export_leaves_unchanged_files_untouched(tmp_path):
     digest.save(update_fields=["live_snapshot"])
     second = export_digests(Digest.objects.all(), tmp_path)
 
-    assert second.summary() == "Wrote 1, unchanged 5"
+    assert second.summary() == "쓴 글 1개, 변경 없음 5개"
     after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in posts.iterdir()}
     assert set(after) == set(before), "no temporary file is left behind"
     changed = "2026-11-02-daily-it-news.md"
@@ -290,7 +292,7 @@ def test_export_reports_a_digest_it_cannot_write_and_goes_on(tmp_path):
     (tmp_path / "_posts" / "2026-11-02-daily-it-news.md").mkdir(parents=True)  # a folder where the file goes
     report = export_digests(Digest.objects.order_by("date"), tmp_path)
     assert len(report.written) == 1 and len(report.failed) == 1
-    assert "2026-11-02-daily-it-news.md" in report.failed[0].path and "not written" in report.failed[0].message
+    assert "2026-11-02-daily-it-news.md" in report.failed[0].path and "쓰지 못했습니다" in report.failed[0].message
 
 
 def _make_digests(count, start):

@@ -292,6 +292,27 @@ def test_a_bad_author_setting_is_named(blog, settings, tech):
     assert "JEKYLL_GIT_AUTHOR" in BlogPost.objects.get(digest=digest).error
 
 
+def test_a_failed_export_is_explained_in_korean_where_publishers_read_it(blog, settings, tech, client, publisher):
+    """The worker activates no language (no request): the message is built in LANGUAGE_CODE, Korean, when it fails."""
+    from django.urls import reverse
+    from django.utils import translation
+
+    settings.JEKYLL_GIT_AUTHOR = "nobody"
+    digest = publish(series=tech)
+    translation.deactivate()  # as in a Celery worker
+    tasks.reconcile_blog.delay()
+    expected = "JEKYLL_GIT_AUTHOR='nobody'은(는) '이름 <이메일>' 형식이 아닙니다. 설정을 고치세요"
+    row = BlogPost.objects.get(digest=digest)
+    assert row.error.startswith(expected) and digest.exports.get().error == row.error
+    assert ReviewEvent.objects.get(digest=digest, action="export").comment == row.error
+    client.force_login(publisher)
+    # The export's list and row, and the digest's own page (its timeline).
+    for page in (reverse("admin:digests_blogpost_changelist"), reverse("admin:digests_blogpost_change", args=[row.pk]),
+                 reverse("admin:digests_digest_change", args=[digest.pk])):
+        html = client.get(page).content.decode()
+        assert "형식이 아닙니다. 설정을 고치세요" in html and "fix the setting" not in html, page
+
+
 def test_an_unwritable_posts_folder_is_a_recorded_retried_error(blog, tech):
     site, remote = blog
     digest = publish(series=tech)
@@ -303,6 +324,7 @@ def test_an_unwritable_posts_folder_is_a_recorded_retried_error(blog, tech):
         publishing.reconcile()
         row = BlogPost.objects.get(digest=digest)
         assert "PermissionError" in row.error and row.attempts == 1
+        assert row.error.startswith(f"{site / '_posts'}에 쓸 수 없습니다(PermissionError: ") and "쓰기 권한" in row.error
         assert digest.exports.get().status == Status.FAILED
         assert ReviewEvent.objects.get(digest=digest, action="export").data["status"] == "failed"
     finally:
@@ -389,7 +411,7 @@ def test_export_jekyll_commit_flag(blog, tech):
 
     plain = site.parent / "plain"
     plain.mkdir()
-    with pytest.raises(CommandError, match="not a git working copy"):
+    with pytest.raises(CommandError, match="git 작업 사본이 아닙니다"):
         call_command("export_jekyll", str(plain), "--commit", "--no-progress")
 
 

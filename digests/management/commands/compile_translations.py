@@ -8,6 +8,7 @@ from pathlib import Path
 import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation.reloader import translation_file_changed
 
 
 def compile_all(force=False):
@@ -27,6 +28,10 @@ def compile_all(force=False):
             tmp.write_bytes(compiled)
             tmp.replace(mo_path)  # a running server never reads a half-written file
             written.append(mo_path)
+    if written:
+        # Django read the catalogues when it started (before this .mo existed, on a fresh checkout):
+        # forget them, so this process too (the demo's server) reads the new ones.
+        translation_file_changed(None, written[0])
     return written
 
 

@@ -1,10 +1,12 @@
 """import_jekyll PATH...: read the blog's post files (or folders of them) into digests."""
 from contextlib import contextmanager
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
+from django.utils.translation import gettext as _, gettext_lazy, ngettext
 from tqdm import tqdm
 
 from digests.jekyll_io import import_paths
+from digests.management.base import TranslatedCommand
 from digests.models import Status
 
 # Runs shorter than this show no bar at all.
@@ -26,28 +28,31 @@ def progress_bar(command, options, unit):
         yield update
 
 
-class Command(BaseCommand):
-    help = ("Import Jekyll posts (files, folders of them, or a site folder's _posts) as digests. A digest is "
-            "identified by its series (the category) and date, so importing again updates it. One transaction "
-            "per file: a file that cannot be imported is listed with its reason and nothing of it is stored.")
+class Command(TranslatedCommand):
+    help = gettext_lazy(
+        "Import Jekyll posts (files, folders of them, or a site folder's _posts) as digests. A digest is "
+        "identified by its series (the category) and date, so importing again updates it. One transaction "
+        "per file: a file that cannot be imported is listed with its reason and nothing of it is stored.")
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="Post files or folders of them")
+        parser.add_argument("paths", nargs="+", metavar="PATH", help=gettext_lazy("Post files or folders of them"))
         parser.add_argument("--status", default=Status.PUBLISHED, choices=Status.values,
-                            help="Status of the imported digests (default: published, live for readers)")
-        parser.add_argument("--no-progress", action="store_true", help="No progress bar")
+                            help=gettext_lazy("Status of the imported digests (default: published, live for readers)"))
+        parser.add_argument("--no-progress", action="store_true", help=gettext_lazy("No progress bar"))
 
     def handle(self, *args, paths, status, **options):
         with progress_bar(self, options, "post") as update:
             report = import_paths(paths, status=status, progress=update)
         if options["verbosity"] >= 1:
             for warning in report.warnings:
-                self.stderr.write(f"warning: {warning}", self.style.WARNING)
+                self.stderr.write(_("warning: %(warning)s") % {"warning": warning}, self.style.WARNING)
         for failure in report.failed:
             self.stderr.write(str(failure), self.style.ERROR)
         self.stdout.write(report.summary())
         if report.failed:
-            raise CommandError(
-                f"{len(report.failed)} file(s) could not be imported (listed above, nothing of them was stored). "
-                "Fix them and run the command again: files already imported are updated, not duplicated."
-            )
+            raise CommandError(ngettext(
+                "%(count)d file could not be imported (listed above, nothing of it was stored). Fix it and run "
+                "the command again: files already imported are updated, not duplicated.",
+                "%(count)d files could not be imported (listed above, nothing of them was stored). Fix them and "
+                "run the command again: files already imported are updated, not duplicated.",
+                len(report.failed)) % {"count": len(report.failed)})
