@@ -18,15 +18,20 @@ def migrate(targets):
     return executor.loader.project_state(targets).apps
 
 
+def tech_series(Series):
+    """The tech series at that migration's state (a live-server test before may have flushed what migrations seeded)."""
+    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
+        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
+        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
+    return tech
+
+
 def test_source_url_becomes_an_item_source_and_early_news_joins_tech():
     apps = migrate(BEFORE)
     Series = apps.get_model("digests", "Series")
     Digest = apps.get_model("digests", "Digest")
     NewsItem = apps.get_model("digests", "NewsItem")
-    # A live-server test before this one may have flushed what the migrations seeded.
-    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
-        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
-        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
+    tech = tech_series(Series)
     news = Series.objects.create(slug="news", name="news", jekyll_category="news", post_slug="daily-it-news",
                                  title_template="[{date}] 오늘의 글로벌 IT 뉴스 Top 5")
     snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "news", "items": [
@@ -57,9 +62,7 @@ def test_live_digests_get_the_address_they_are_published_at():
     apps = migrate([("digests", "0012_site_version_and_search")])
     Series = apps.get_model("digests", "Series")
     Digest = apps.get_model("digests", "Digest")
-    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
-        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
-        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
+    tech = tech_series(Series)
     snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "news", "items": []}
     early = Digest.objects.create(series=tech, date="2025-12-01", slug="daily-it-news", category="news", title="t",
                                   live_snapshot=snapshot, status="published")
@@ -88,9 +91,7 @@ def test_live_digests_keep_the_time_readers_last_got_a_new_version():
     Series = apps.get_model("digests", "Series")
     Digest = apps.get_model("digests", "Digest")
     ReviewEvent = apps.get_model("digests", "ReviewEvent")
-    tech, _ = Series.objects.get_or_create(slug="tech", defaults={
-        "name": "글로벌 IT 뉴스", "jekyll_category": "tech", "post_slug": "daily-it-news",
-        "title_template": "[{date}] 글로벌 IT 뉴스 Top 5"})
+    tech = tech_series(Series)
     snapshot = {"title": "t", "date": "2025-12-01T13:00:00+09:00", "categories": "tech", "items": []}
     corrected = Digest.objects.create(series=tech, date="2025-12-01", slug="daily-it-news", title="t",
                                       live_snapshot=snapshot, status="published")
