@@ -31,7 +31,8 @@ def load(pk):
     items = NewsItem.objects.order_by("position", "id").select_related("attention_override_by").prefetch_related(
         "tags",
         Prefetch("insights", queryset=Insight.objects.order_by("position", "id")),
-        Prefetch("sources", queryset=ItemSource.objects.order_by("position", "id").select_related("entry__source", "entry__article")),
+        Prefetch("sources", queryset=ItemSource.objects.order_by("position", "id").select_related(
+            "entry__source", "entry__article")),
     )
     return (Digest.objects.filter(pk=pk).select_related("series", "assignee", "submitted_by")
             .prefetch_related("tags", Prefetch("items", queryset=items)).first())

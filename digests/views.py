@@ -5,8 +5,8 @@ import json
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery, TextField
-from django.db.models.functions import Cast, Coalesce
+from django.db.models import F, TextField
+from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from . import jekyll
 from . import search as site_search
 from .cache import cache_page
 from .markdown import plain_text
-from .models import Digest, ReviewEvent, Series
+from .models import Digest, Series
 
 PER_PAGE = 12
 
@@ -152,7 +152,8 @@ def digest_detail(request, category, year, month, day, slug):
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""
     description = plain_text(first_summary)
     published = snapshot_date(digest)
-    modified = timezone.localtime(digest.live_modified_at, digest.live_series.tzinfo) if digest.live_modified_at else published
+    changed = digest.live_modified_at
+    modified = timezone.localtime(changed, digest.live_series.tzinfo) if changed else published
     url = settings.SITE_URL + digest.get_absolute_url()
     return render(request, "digests/digest.html", {
         "digest": digest,
