@@ -7,9 +7,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ..models import ArticlePage, FeedEntry
 from . import fetch
@@ -27,6 +29,9 @@ MIN_TEXT = 150
 MAX_LINKS = 50
 META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.I)
 TITLE_MAX = ArticlePage._meta.get_field("title").max_length
+# A robots.txt is a few lines; reading one must not hold up the pages for long.
+ROBOTS_MAX_BYTES = 512 * 1024
+ROBOTS_DEADLINE = 10.0
 
 
 @dataclass
@@ -135,17 +140,51 @@ def missing(entry_ids):
                 .select_related("source").order_by("id"))
 
 
+def robots_refusals(entries):
+    """{entry pk: why} for the pages their site's robots.txt asks our user agent not to read.
+
+    One robots.txt per site, with the feeds' guards. A site whose robots.txt cannot be read (none,
+    an error, a timeout) is read as allowing everything, as most crawlers do.
+    """
+    sites = {}
+    for entry in entries:
+        parts = urlsplit(entry.url)
+        if parts.scheme in ("http", "https") and parts.netloc:
+            sites.setdefault(f"{parts.scheme}://{parts.netloc}", []).append(entry)
+    targets = [SimpleNamespace(pk=n, name=site, url=f"{site}/robots.txt", etag="", last_modified="")
+               for n, site in enumerate(sites)]
+    results = fetch.fetch_all(targets, deadline=min(ROBOTS_DEADLINE, settings.NEWSROOM_ARTICLE_DEADLINE),
+                              max_bytes=ROBOTS_MAX_BYTES, accept="text/plain")
+    refused = {}
+    for (site, group), result in zip(sites.items(), results):
+        if result.status != "ok" or result.http_status != 200 or not result.body:
+            continue
+        rules = RobotFileParser()
+        rules.parse(result.body.decode("utf-8", errors="replace").splitlines())
+        for entry in group:
+            if not rules.can_fetch(settings.NEWSROOM_USER_AGENT, entry.url):
+                refused[entry.pk] = _("%(site)s/robots.txt asks robots not to read this page: the story goes on "
+                                      "with the feed's text.") % {"site": site}
+    return refused
+
+
 def fetch_pages(entries, *, progress=None):
-    """Fetch and store the pages of `entries` (a few per host at once, within one deadline); their ArticlePages."""
+    """Fetch and store the pages of `entries` (a few per host at once, within one deadline); their ArticlePages.
+
+    Pages the site's robots.txt disallows are not fetched: they are recorded as "robots_disallowed".
+    """
     entries = list(entries)
     if not entries:
         return []
+    refused = robots_refusals(entries)
+    pages = [ArticlePage(entry_id=e.pk, url=e.url[:2000], status="robots_disallowed", error=refused[e.pk],
+                         fetched_at=timezone.now()) for e in entries if e.pk in refused]
+    entries = [e for e in entries if e.pk not in refused]
     targets = [SimpleNamespace(pk=e.pk, name=e.source.name, url=e.url, etag="", last_modified="") for e in entries]
     if progress:
         progress(f"reading {len(targets)} article pages")
     results = fetch.fetch_all(targets, deadline=settings.NEWSROOM_ARTICLE_DEADLINE,
                               max_bytes=settings.NEWSROOM_ARTICLE_MAX_BYTES, accept=ACCEPT)
-    pages = []
     for entry, result in zip(entries, results):
         try:
             pages.append(page_from(entry.pk, result))

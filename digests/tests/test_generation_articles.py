@@ -120,3 +120,32 @@ def test_a_few_pages_per_host_at_a_time(entry, article_settings, feed_server):
     articles.fetch_pages(many)
     assert feed_server.most_at_once("/same-host/") == 2
     assert ArticlePage.objects.filter(status="ok").count() == 6
+
+
+def test_pages_the_sites_robots_txt_disallows_are_not_read(entry, article_settings, feed_server):
+    feed_server.add("/robots.txt", body=b"User-agent: *\nDisallow: /private/\n", content_type="text/plain")
+    allowed = entry("/public/a", body=article_page("Open", PARAGRAPHS), content_type=HTML)
+    private = entry("/private/b", body=article_page("Closed", PARAGRAPHS), content_type=HTML)
+    before = len(feed_server.requests)  # the server serves the whole module
+    pages = articles.fetch_pages([allowed, private])
+    assert {p.entry_id: p.status for p in pages} == {allowed.pk: "ok", private.pk: "robots_disallowed"}
+    asked = [path for path, _ in feed_server.requests[before:]]
+    assert "/private/b" not in asked and asked.count("/robots.txt") == 1
+    assert "robots.txt" in ArticlePage.objects.get(entry=private).error
+    assert articles.missing([private.pk]) == []  # recorded: not asked again next run
+
+
+def test_a_group_for_our_user_agent_replaces_the_general_one(entry, article_settings, feed_server):
+    # As robots.txt is read everywhere (RFC 9309): the group naming us applies, not "*".
+    feed_server.add("/robots.txt", body=b"User-agent: *\nDisallow: /\n\nUser-agent: newsroom-feed-fetcher\n"
+                                        b"Disallow: /not-for-us/\n", content_type="text/plain")
+    open_to_us = entry("/news/a", body=article_page("Open", PARAGRAPHS), content_type=HTML)
+    closed = entry("/not-for-us/b", body=article_page("Closed", PARAGRAPHS), content_type=HTML)
+    pages = articles.fetch_pages([open_to_us, closed])
+    assert {p.entry_id: p.status for p in pages} == {open_to_us.pk: "ok", closed.pk: "robots_disallowed"}
+
+
+def test_a_site_without_a_robots_txt_is_read(entry, article_settings, feed_server):
+    feed_server.add("/robots.txt", status=404, body=b"not found")
+    page = entry("/no-robots/a", body=article_page("Open", PARAGRAPHS), content_type=HTML)
+    assert [p.status for p in articles.fetch_pages([page])] == ["ok"]
