@@ -56,6 +56,7 @@ __all__ = [
     "Insight",
     "Item",
     "JekyllFormatError",
+    "Message",
     "ParseWarning",
     "Post",
     "Source",
@@ -64,6 +65,7 @@ __all__ = [
     "LINK_TEXT",
     "decode",
     "front_matter_html",
+    "gettext_noop",
     "markdown_block",
     "markdown_footer",
     "markdown_inline",
@@ -81,6 +83,34 @@ SUMMARY_HEADER = "**📌 요약**"
 INSIGHTS_HEADER = "**💡 시사점**"
 LINK_TEXT = "🔗 원문 기사 보기"
 SEOUL = ZoneInfo("Asia/Seoul")
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def gettext_noop(template: str) -> str:
+    """Marks a message template for translation; Django's makemessages extracts this name.
+
+    An identity function, so this module stays free of Django: the Django side translates a
+    Message with `gettext(message.template) % message.params` (digests/jekyll_io.py).
+    """
+    return template
+
+
+class Message(str):
+    """An English message (the str itself) that keeps its template and values for translation.
+
+    `template` is marked with gettext_noop and uses `%(name)s` placeholders filled from `params`.
+    """
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        self = super().__new__(cls, template % params if params else template)
+        self.template = template
+        self.params = params
+        return self
 
 
 # --------------------------------------------------------------------------- data
@@ -117,7 +147,7 @@ class Item:
 class ParseWarning:
     filename: str | None
     line: int
-    message: str
+    message: str  # a Message from the parser
 
     def __str__(self) -> str:
         return f"{self.filename or '<string>'}:{self.line}: {self.message}"
@@ -137,6 +167,7 @@ class Post:
 
 class JekyllFormatError(ValueError):
     def __init__(self, filename: str | None, line: int, reason: str):
+        # `reason` is a Message: str() is English, jekyll_io translates its template.
         self.filename = filename
         self.line = line
         self.reason = reason
@@ -171,8 +202,11 @@ def decode(data: bytes, filename: str | None = None) -> str:
         raise JekyllFormatError(
             filename,
             line,
-            f"not UTF-8 (byte 0x{data[exc.start]:02x} at byte offset {exc.start}); "
-            "save the file as UTF-8",
+            Message(
+                gettext_noop("not UTF-8 (byte 0x%(byte)s at byte offset %(offset)s); save the file as UTF-8"),
+                byte=f"{data[exc.start]:02x}",
+                offset=exc.start,
+            ),
         ) from None
     return text.removeprefix("\ufeff")
 
@@ -848,23 +882,23 @@ class _Parser:
         self.lines = text.split("\n")
         self.warnings: list[ParseWarning] = []
 
-    def fail(self, line: int, reason: str):
-        raise JekyllFormatError(self.filename, line, reason)
+    def fail(self, line: int, template: str, **params):
+        raise JekyllFormatError(self.filename, line, Message(template, **params))
 
-    def warn(self, line: int, message: str):
-        self.warnings.append(ParseWarning(self.filename, line, message))
+    def warn(self, line: int, template: str, **params):
+        self.warnings.append(ParseWarning(self.filename, line, Message(template, **params)))
 
     # ----------------------------------------------------------------- front matter
 
     def front_matter(self) -> tuple[dict, int]:
         if not self.lines or self.lines[0].rstrip() != "---":
-            self.fail(1, "no front matter: a post must start with a line '---'")
+            self.fail(1, gettext_noop("no front matter: a post must start with a line '---'"))
         for index in range(1, len(self.lines)):
             if self.lines[index].rstrip() in ("---", "..."):
                 end = index
                 break
         else:
-            self.fail(1, "the front matter opened here is never closed with a line '---'")
+            self.fail(1, gettext_noop("the front matter opened here is never closed with a line '---'"))
         source = "\n".join(self.lines[1:end])
         try:
             data = yaml.load(source, Loader=_NoTimestampLoader)  # noqa: S506 - SafeLoader subclass
@@ -876,13 +910,16 @@ class _Parser:
             line = mark.line + 2 if mark is not None else 2
             self.fail(
                 line,
-                f"the front matter is not valid YAML ({problem}); "
-                "a value containing ': ', '#', '[' or quotes must be written in double quotes",
+                gettext_noop(
+                    "the front matter is not valid YAML (%(problem)s); "
+                    "a value containing ': ', '#', '[' or quotes must be written in double quotes"
+                ),
+                problem=problem,
             )
         if data is None:
             data = {}
         if not isinstance(data, dict):
-            self.fail(2, "the front matter must be 'key: value' lines")
+            self.fail(2, gettext_noop("the front matter must be 'key: value' lines"))
         return data, end
 
     def key_line(self, key: str, end: int) -> int:
@@ -900,31 +937,32 @@ class _Parser:
         title = fm.pop("title", None)
         if title is None or (isinstance(title, str) and not title.strip()):
             line = self.key_line("title", end) if "title" in fm or title is not None else end + 1
-            self.fail(line, "the front matter has no title")
+            self.fail(line, gettext_noop("the front matter has no title"))
         if isinstance(title, (list, dict)):
-            self.fail(self.key_line("title", end), "the title must be text; put it in double quotes")
+            self.fail(self.key_line("title", end), gettext_noop("the title must be text; put it in double quotes"))
         title = str(title)
 
         if "date" not in fm:
-            self.fail(end + 1, "the front matter has no date (write e.g. 'date:   2026-02-03 13:49:53 +0900')")
+            self.fail(end + 1, gettext_noop("the front matter has no date (write e.g. 'date:   2026-02-03 13:49:53 +0900')"))
         raw_date = fm.pop("date")
         post_date = _parse_date(raw_date, self.default_tz)
         if post_date is None:
             self.fail(
                 self.key_line("date", end),
-                f"the date {raw_date!r} is not a date like '2026-02-03 13:49:53 +0900'",
+                gettext_noop("the date %(value)s is not a date like '2026-02-03 13:49:53 +0900'"),
+                value=repr(raw_date),
             )
 
         layout = fm.pop("layout", None)
         if layout is None:
-            self.warn(1, "the front matter has no layout; using 'default'")
+            self.warn(1, gettext_noop("the front matter has no layout; using 'default'"))
             layout = "default"
         categories = fm.pop("categories", None)
         if categories is None:
-            self.warn(1, "the front matter has no categories")
+            self.warn(1, gettext_noop("the front matter has no categories"))
             categories = ""
         elif isinstance(categories, list):
-            self.warn(self.key_line("categories", end), "categories written as a list; kept as a space-separated string")
+            self.warn(self.key_line("categories", end), gettext_noop("categories written as a list; kept as a space-separated string"))
             categories = " ".join(str(c) for c in categories)
 
         post = Post(
@@ -939,7 +977,7 @@ class _Parser:
             body_lines = [no for no, ln in enumerate(self.lines[end + 1 :], end + 2) if ln.strip()]
             self.fail(
                 body_lines[0] if body_lines else end + 1,
-                "the post has no item: each news item must start with a line '### <title>'",
+                gettext_noop("the post has no item: each news item must start with a line '### <title>'"),
             )
         post.warnings = self.warnings
         return post
@@ -985,7 +1023,7 @@ class _BodyReader:
     def start_item(self, no: int, title: str):
         self.finish_item()
         if len(self.items) == 5:
-            self.p.warn(no, "a sixth item; digests have at most 5")
+            self.p.warn(no, gettext_noop("a sixth item; digests have at most 5"))
         self.items.append(Item(title=title, summary="", insights=[]))
         self.item_line = no
         self.state = "title"
@@ -993,7 +1031,7 @@ class _BodyReader:
         self.summary_seen = self.after_br = False
         if self.preamble:
             first = self.preamble[0][0]
-            self.p.warn(first, "text before the first '### ' item; kept at the start of its summary")
+            self.p.warn(first, gettext_noop("text before the first '### ' item; kept at the start of its summary"))
             lines = [ln for _, ln in self.preamble]
             while lines and not lines[-1]:
                 lines.pop()
@@ -1008,11 +1046,11 @@ class _BodyReader:
         item.insights = self.insights
         item.sources = [Source(url) for url in self.urls]
         if not self.summary_seen and not item.summary:
-            self.p.warn(self.item_line, f"item '{item.title}' has no summary")
+            self.p.warn(self.item_line, gettext_noop("item '%(title)s' has no summary"), title=item.title)
         self.state = "done"
 
-    def keep_in_summary(self, no: int, line: str, why: str):
-        self.p.warn(no, f"{why}; kept at the end of the item's summary")
+    def keep_in_summary(self, no: int, line: str, template: str):
+        self.p.warn(no, template)
         if self.summary and self.summary[-1]:
             self.summary.append("")  # a paragraph of its own, not glued to the summary
         self.summary.append(line.strip(_WS))
@@ -1049,14 +1087,14 @@ class _BodyReader:
             m = _item_header(s)
             if m:
                 # A quote between items, not the footer: it belongs to the item before.
-                self.p.warn(self.footer_line, "a '>' quote between items; kept at the end of the previous item's summary")
+                self.p.warn(self.footer_line, gettext_noop("a '>' quote between items; kept at the end of the previous item's summary"))
                 item = self.items[-1]
                 quote = "\n".join("> " + _liquid_unescape(f) for f in self.footer)
                 item.summary = (item.summary + "\n\n" + quote).strip("\n")
                 self.footer = None
                 self.state = "done"
                 return self.header(i, no, m)
-            self.p.warn(no, "text after the footer; kept in the footer")
+            self.p.warn(no, gettext_noop("text after the footer; kept in the footer"))
             self.footer.append(s)
             return i + 1
 
@@ -1083,7 +1121,7 @@ class _BodyReader:
         kind = _header_kind(s)
         if kind == "summary" and state in ("title", "summary", "insights"):
             if state != "title" or self.summary_seen:
-                self.p.warn(no, "a second 요약 header in one item; its text joins the summary")
+                self.p.warn(no, gettext_noop("a second 요약 header in one item; its text joins the summary"))
             self.state = "summary"
             self.summary_seen = True
             return i + 1
@@ -1113,7 +1151,7 @@ class _BodyReader:
 
         if state == "title":
             if not self.summary_seen:
-                self.p.warn(no, "item text without a '📌 요약' header; read as the summary")
+                self.p.warn(no, gettext_noop("item text without a '📌 요약' header; read as the summary"))
                 self.summary_seen = True
             self.state = "summary"
             self.summary.append(line)
@@ -1123,25 +1161,25 @@ class _BodyReader:
             return i + 1
         if state == "insights":
             if self.after_br and not _BULLET.fullmatch(s):
-                self.keep_in_summary(no, line, "text after a '<br>' line")
+                self.keep_in_summary(no, line, gettext_noop("text after a '<br>' line; kept at the end of the item's summary"))
                 return i + 1
             self.insight(no, s)
             return i + 1
         if state in ("link", "after"):
-            self.keep_in_summary(no, line, "text after the link line")
+            self.keep_in_summary(no, line, gettext_noop("text after the link line; kept at the end of the item's summary"))
             return i + 1
         # "between"/"done": after a separator, before the next item or the footer.
         if self.footer is None and not any(_item_header(ln.strip()) for _, ln in self.lines[i + 1 :]):
-            self.p.warn(no, "closing text without '> *...*'; read as the footer")
+            self.p.warn(no, gettext_noop("closing text without '> *...*'; read as the footer"))
             return self.start_footer(i, no, "> " + s)
-        self.p.warn(no, "text between items; kept at the end of the previous item's summary")
+        self.p.warn(no, gettext_noop("text between items; kept at the end of the previous item's summary"))
         item = self.items[-1]
         item.summary = (item.summary + "\n" + _unescape_start(_liquid_unescape(s), "block")).strip("\n")
         return i + 1
 
     def header(self, i: int, no: int, m: re.Match) -> int:
         if len(m.group(1)) != 3:
-            self.p.warn(no, f"item title written with {len(m.group(1))} '#' instead of 3")
+            self.p.warn(no, gettext_noop("item title written with %(count)s '#' instead of 3"), count=len(m.group(1)))
         self.start_item(no, _drop_ours(_liquid_unescape((m.group(2) or "").strip(_WS))))
         return i + 1
 
@@ -1154,7 +1192,12 @@ class _BodyReader:
 
     def read_link(self, i: int, no: int, m: re.Match) -> int:
         if m.group(1).strip() != LINK_TEXT:
-            self.p.warn(no, f"link text '{m.group(1).strip()}' will be written as '{LINK_TEXT}'")
+            self.p.warn(
+                no,
+                gettext_noop("link text '%(text)s' will be written as '%(link_text)s'"),
+                text=m.group(1).strip(),
+                link_text=LINK_TEXT,
+            )
         rest = m.group(3)
         j = i + 1
         # A URL broken over lines: join the following lines until the link closes.
@@ -1168,7 +1211,7 @@ class _BodyReader:
         if end:
             url = rest[: end.start()]
         else:
-            self.p.warn(no, "the link line is not closed with ')'; took the rest as the URL")
+            self.p.warn(no, gettext_noop("the link line is not closed with ')'; took the rest as the URL"))
             url = rest
         self.urls.append(_source_url(url, refused=bool(m.group(2))))
         self.state = "after"
@@ -1180,15 +1223,15 @@ class _BodyReader:
             self.after_br = False
             content = (m.group(1) or "").strip(_WS)
         elif self.insights:
-            self.p.warn(no, "a line continuing an insight bullet; joined to it with a space")
+            self.p.warn(no, gettext_noop("a line continuing an insight bullet; joined to it with a space"))
             last = self.insights[-1]
             last.text = (last.text + " " + _drop_ours(_liquid_unescape(s))).strip(_WS)
             return
         else:
-            self.p.warn(no, "an insight without a list marker; read as an insight")
+            self.p.warn(no, gettext_noop("an insight without a list marker; read as an insight"))
             content = s
         if len(self.insights) == 3:
-            self.p.warn(no, "more than 3 insights in one item")
+            self.p.warn(no, gettext_noop("more than 3 insights in one item"))
         lm = _LABEL.fullmatch(content) or _LABEL_ALT.fullmatch(content)
         if lm:
             label = _label_field(_liquid_unescape(lm.group(1))).strip(_WS)

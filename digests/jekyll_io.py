@@ -42,6 +42,14 @@ _LIMITED = {
 }
 
 
+def translated(message):
+    """A jekyll.Message in the active language (its template is in the catalogue); other text as it is."""
+    if not isinstance(message, jekyll.Message):
+        return message
+    text = _(message.template)
+    return text % message.params if message.params else text
+
+
 @dataclass
 class Problem:
     """Something about one file (or digest): `path:line: message`, the line omitted when unknown."""
@@ -222,7 +230,7 @@ def _read_and_parse(path):
     try:
         return jekyll.parse(jekyll.decode(data, shown), shown)
     except jekyll.JekyllFormatError as exc:
-        return Problem(shown, exc.line, exc.reason)
+        return Problem(shown, exc.line, translated(exc.reason))
 
 
 def _locked(digests):
@@ -326,7 +334,8 @@ class _Importer:
 
     def store(self, post, name):
         """(digest, created, warnings) for one parsed post, stored in a savepoint of its own."""
-        warnings = list(post.warnings)
+        # The parser's warnings are English Messages: the report and the provenance get them translated.
+        warnings = [jekyll.ParseWarning(w.filename, w.line, translated(w.message)) for w in post.warnings]
 
         def warn(message, line=1):
             warnings.append(jekyll.ParseWarning(name, line, message))

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from .. import evidence, notifications
 from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent, Series
@@ -40,12 +40,18 @@ def _timed(timings, step):
 def fetch_sources(series, *, progress=_quiet):
     """Fetch all active sources of a series at once and store what they gave; one FetchResult per source."""
     sources = list(series.sources.filter(active=True).order_by("name"))
-    progress(f"fetching {len(sources)} {series.slug} feeds")
+    progress(ngettext("fetching %(count)d %(series)s feed", "fetching %(count)d %(series)s feeds", len(sources))
+             % {"count": len(sources), "series": series.slug})
     results = fetch.fetch_all(sources)
     for source, result in zip(sources, results):
         ingest.record(source, result)
-        progress(f"  {source.name}: {result.status}" + (f", {result.entries_new} new of {result.entries_seen}"
-                                                          if result.status == "ok" else f" — {result.error}"))
+        if result.status == "ok":
+            line = ngettext("  %(source)s: %(status)s, %(new)d new of %(seen)d entry",
+                            "  %(source)s: %(status)s, %(new)d new of %(seen)d entries", result.entries_seen)
+        else:
+            line = _("  %(source)s: %(status)s — %(error)s")
+        progress(line % {"source": source.name, "status": result.status, "new": result.entries_new,
+                         "seen": result.entries_seen, "error": result.error})
     return results
 
 
@@ -101,7 +107,8 @@ def _source_warnings(results):
 def _existing(series, date, progress):
     existing = Digest.objects.filter(series=series, date=date).first()
     if existing is not None:
-        progress(f"{series.slug} {date}: the digest already exists (#{existing.pk}, {existing.status})")
+        progress(_("%(series)s %(date)s: the digest already exists (#%(pk)s, %(status)s); nothing was generated")
+                 % {"series": series.slug, "date": date, "pk": existing.pk, "status": existing.get_status_display()})
     return existing
 
 
@@ -132,7 +139,7 @@ def generate_draft(series, date, writer_names=None, *, fetch=True, feeds_dir=Non
             raise GenerationError(_("Another generation of %(series)s is still running; try again when it ends.")
                                   % {"series": series.slug})
         if not waiting:
-            progress(f"another process is generating {series.slug}: waiting for it")
+            progress(_("another process is generating %(series)s: waiting for it") % {"series": series.slug})
             waiting = True
         time.sleep(0.5)
     try:
@@ -153,27 +160,39 @@ def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
     try:
         with _timed(timings, "ingest"):
             if feeds_dir:
-                progress(f"reading the sample feeds in {feeds_dir}")
+                progress(_("reading the sample feeds in %(folder)s") % {"folder": feeds_dir})
                 anchor = min(now, end) - dt.timedelta(minutes=15)
                 results = ingest.load_directory(series, feeds_dir, anchor)
             elif fetch and now < end + dt.timedelta(hours=merge.window_hours()):
                 results = fetch_sources(series, progress=progress)
             else:
-                progress(f"{date} is past: using the stored entries only")
+                progress(_("%(date)s is past: using the stored entries only") % {"date": date})
                 results = []
         details["sources"] = [r.as_dict() for r in results]
         with _timed(timings, "select"):
             candidates = merge.candidates_for(series, date)
         details["candidates"] = len(candidates)
-        progress(f"{len(candidates)} candidate stories between {start:%Y-%m-%d %H:%M} and {end:%Y-%m-%d %H:%M %Z}")
+        window = {"count": len(candidates), "items": series.item_count, "start": f"{start:%Y-%m-%d %H:%M}",
+                  "end": f"{end:%Y-%m-%d %H:%M %Z}"}
+        progress(ngettext("%(count)d candidate story between %(start)s and %(end)s",
+                          "%(count)d candidate stories between %(start)s and %(end)s", len(candidates)) % window)
         if len(candidates) < series.item_count:
             failed = _source_warnings(results)
-            raise GenerationError(
-                f"Only {len(candidates)} candidate stories for {series.item_count} items between {start:%Y-%m-%d %H:%M} "
-                f"and {end:%Y-%m-%d %H:%M %Z}."
-                + (f" Failed sources: {'; '.join(failed)}." if failed else "")
-                + " Check the sources' last status in the admin, or fetch again later."
-            )
+            if failed:
+                message = ngettext(
+                    "Only %(count)d candidate story for %(items)d items between %(start)s and %(end)s. Failed "
+                    "sources: %(failed)s. Check the sources' last status in the admin, or fetch again later.",
+                    "Only %(count)d candidate stories for %(items)d items between %(start)s and %(end)s. Failed "
+                    "sources: %(failed)s. Check the sources' last status in the admin, or fetch again later.",
+                    len(candidates))
+            else:
+                message = ngettext(
+                    "Only %(count)d candidate story for %(items)d items between %(start)s and %(end)s. Check the "
+                    "sources' last status in the admin, or fetch again later.",
+                    "Only %(count)d candidate stories for %(items)d items between %(start)s and %(end)s. Check the "
+                    "sources' last status in the admin, or fetch again later.",
+                    len(candidates))
+            raise GenerationError(message % {**window, "failed": "; ".join(failed)})
         offered = candidates[: series.item_count * 3]
         if results and settings.NEWSROOM_FETCH_ARTICLES and not feeds_dir:
             with _timed(timings, "articles"):
@@ -202,8 +221,10 @@ def _generate(series, date, writer_names, fetch, feeds_dir, progress, now):
     except Exception as exc:
         _fail(run, exc, timings, details)
         raise
-    progress(f"{'saved' if created else 'already saved by another run:'} digest #{digest.pk} “{digest.title}” "
-             f"by {result.writer}{':' + result.model if result.model else ''} in {sum(timings.values()):.1f} s")
+    saved = {"pk": digest.pk, "title": digest.title, "seconds": f"{sum(timings.values()):.1f}",
+             "writer": result.writer + (":" + result.model if result.model else "")}
+    progress((_("saved digest #%(pk)s “%(title)s” by %(writer)s in %(seconds)s s") if created else
+              _("already saved by another run: digest #%(pk)s “%(title)s” by %(writer)s in %(seconds)s s")) % saved)
     return digest
 
 

@@ -70,10 +70,10 @@ def test_import_failures_are_listed_and_the_exit_status_is_not_zero(tmp_path):
 
     assert out == "가져온 글 1개(새로 만듦 1개, 갱신 0개), 실패 4개\n"
     lines = err.splitlines()
-    assert lines[0].startswith(f"{tmp_path}/2026-11-05-daily-it-news.md:5: not UTF-8")
-    assert lines[1] == f"{tmp_path}/2026-11-06-daily-it-news.md:1: no front matter: a post must start with a line '---'"
-    assert lines[2].startswith(f"{tmp_path}/2026-11-07-daily-it-news.md:3: the date 'tomorrow' is not a date")
-    assert lines[3].startswith(f"{tmp_path}/2026-11-08-daily-it-news.md:") and "no item" in lines[3]
+    assert lines[0].startswith(f"{tmp_path}/2026-11-05-daily-it-news.md:5: UTF-8이 아닙니다")
+    assert lines[1] == f"{tmp_path}/2026-11-06-daily-it-news.md:1: front matter가 없습니다. 글은 '---' 줄로 시작해야 합니다"
+    assert lines[2].startswith(f"{tmp_path}/2026-11-07-daily-it-news.md:3: 날짜 'tomorrow'은(는) ")
+    assert lines[3].startswith(f"{tmp_path}/2026-11-08-daily-it-news.md:") and "글에 항목이 없습니다" in lines[3]
     assert len(lines) == 4
     assert "파일 4개를 가져오지 못했습니다" in message and "명령을 다시 실행하세요" in message
     assert list(Digest.objects.values_list("date", flat=True)) == [__import__("datetime").date(2026, 11, 2)]
@@ -85,7 +85,7 @@ def test_exit_status_from_the_command_line(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_:
         command.run_from_argv(["manage.py", "import_jekyll", str(tmp_path), "--no-progress"])
     assert exit_.value.code == 1
-    assert "no front matter" in capsys.readouterr().err
+    assert "front matter가 없습니다" in capsys.readouterr().err
 
 
 def test_import_status_option():

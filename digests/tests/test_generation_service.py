@@ -109,9 +109,11 @@ def test_too_few_candidates_fails_clearly_and_records_the_run(tech, add_source, 
     add_source(tech, "/down.xml", name="Down", route=Route(status=500, body=b""))
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(service.GenerationError) as failed:
         generate(tech, now)
-    assert "Only 3 candidate stories for 5 items" in str(failed.value) and "Down: http_error" in str(failed.value)
+    message = str(failed.value)
+    assert "후보 기사가 3개뿐이라 항목 5개를 채울 수 없습니다. 실패한 피드: Down: http_error" in message
+    assert message.endswith("관리 화면에서 피드의 마지막 상태를 확인하거나 나중에 다시 가져오세요.")
     run = GenerationRun.objects.get()
-    assert run.status == "failed" and "Only 3 candidate" in run.error and run.finished_at
+    assert run.status == "failed" and "후보 기사가 3개뿐이라" in run.error and run.finished_at
     assert not Digest.objects.exists()
     assert [m.subject for m in mail.outbox] == [f"[생성 실패] {tech} {DAY}"]
 
@@ -215,3 +217,23 @@ def test_abandoned_runs_are_closed_and_their_day_queued_again(tech, entertainmen
         GenerationRun.objects.create(series=tech, date=DAY, started_at=now)
         service.recover_abandoned_runs()
     assert len(queued) == service.MAX_ABANDONED
+
+
+def test_the_progress_lines_are_korean(tech, feeds, now):
+    lines = []
+    digest = generate(tech, now, progress=lines.append)
+    assert lines[0] == "tech 피드 3개를 가져옵니다"
+    assert "  Alpha: ok, 글 7개 중 새 글 7개" in lines
+    assert any(line.startswith("2026-03-01 12:00부터 2026-03-02 12:00 KST까지 후보 기사 ") for line in lines)
+    assert "작성기 gemini:gemini-2.5-flash로 씁니다" in lines
+    assert lines[-1].startswith(f"다이제스트 #{digest.pk} “{digest.title}”을(를) 저장했습니다(작성기 gemini:")
+
+
+def test_too_few_candidates_says_in_korean_what_to_do(tech, add_source, fetch_settings, writer_settings, now):
+    add_source(tech, "/few.xml", name="Few", body=rss(stories("few", 2, now)))
+    with pytest.raises(service.GenerationError) as failed:
+        generate(tech, now)
+    start, end = service.merge.window(tech, DAY)
+    assert str(failed.value) == (
+        f"{start:%Y-%m-%d %H:%M}부터 {end:%Y-%m-%d %H:%M %Z}까지 후보 기사가 2개뿐이라 항목 5개를 채울 수 없습니다. "
+        "관리 화면에서 피드의 마지막 상태를 확인하거나 나중에 다시 가져오세요.")

@@ -115,14 +115,14 @@ def test_no_writer_left_raises_with_every_attempt(writer_settings, model_server,
     with pytest.raises(chain.ChainFailed) as failed:
         chain.write(request_, ["gemini", "openai"])
     assert outcomes(failed.value.attempts) == [("gemini", "http_500")] * 2 + [("openai", "http_500")] * 2
-    assert "No writer produced a valid draft" in str(failed.value)
+    assert "초안을 만든 작성기가 없습니다" in str(failed.value)
 
 
 def test_unconfigured_writers_are_skipped_and_unknown_ones_refused(writer_settings, request_):
     writer_settings.GEMINI_API_KEY = ""
     result, attempts = chain.write(request_, ["gemini", "extractive"])
     assert attempts[0]["outcome"] == "skipped" and "GEMINI_API_KEY" in attempts[0]["error"]
-    with pytest.raises(ValueError, match="Unknown writer 'claude'"):
+    with pytest.raises(ValueError, match="'claude'은\\(는\\) 알 수 없는 작성기입니다"):
         chain.write(request_, ["claude"])
 
 

@@ -200,10 +200,10 @@ def test_bad_files_are_named_with_their_reason_and_nothing_of_them_is_stored(tmp
     assert report.created == [str(good)]
     failed = {Path(f.path).name: f for f in report.failed}
     assert set(failed) == {latin1.name, no_front.name, bad_date.name, no_item.name, too_long.name, "nowhere.md"}
-    assert failed[latin1.name].line == latin1_line and "not UTF-8" in failed[latin1.name].message
-    assert failed[no_front.name].line == 1 and "no front matter" in failed[no_front.name].message
+    assert failed[latin1.name].line == latin1_line and "UTF-8이 아닙니다" in failed[latin1.name].message
+    assert failed[no_front.name].line == 1 and "front matter가 없습니다" in failed[no_front.name].message
     assert failed[bad_date.name].line == 4 and "2026-13-45" in failed[bad_date.name].message
-    assert "no item" in failed[no_item.name].message
+    assert "글에 항목이 없습니다" in failed[no_item.name].message
     assert str(failed[too_long.name]) == f"{too_long}: 제목이(가) 301자입니다. 최대 300자까지 들어가니 줄이세요"
     assert str(failed["nowhere.md"]) == f"{missing}: 그런 파일이나 폴더가 없습니다. 경로를 확인하세요"
     assert Digest.objects.count() == 1 and ReviewEvent.objects.count() == 1
@@ -211,14 +211,26 @@ def test_bad_files_are_named_with_their_reason_and_nothing_of_them_is_stored(tmp
     assert report.summary() == "가져온 글 1개(새로 만듦 1개, 갱신 0개), 실패 6개"
 
 
+def test_a_file_that_is_not_a_post_is_reported_in_korean(tmp_path):
+    path = write(tmp_path, "2026-03-03-daily-it-news.md", "### 제목\n\n**📌 요약**\n요약\n")
+    report = import_paths([path])
+    assert [str(problem) for problem in report.failed] == [
+        f"{path}:1: front matter가 없습니다. 글은 '---' 줄로 시작해야 합니다"]
+
+
 def test_warnings_are_reported_with_file_and_line(tmp_path):
-    text = post_text(extra="author: 뉴스봇\n").replace("**📌 요약**", "**📌 요정**  ").replace("\n", "\r\n")
+    text = (post_text(extra="author: 뉴스봇\n").replace("**📌 요약**", "**📌 요정**  ").replace("### ", "#### ", 1)
+            .replace("\n", "\r\n"))
     path = write(tmp_path, "2026-03-01-daily-it-news.md", text)
     report = import_paths([path])
     assert report.created == [str(path)]
     messages = [str(w) for w in report.warnings]
     assert f"{path}:1: front matter 키 'author'은(는) 다이제스트의 생성 기록에 보관하지만 내보내지는 않습니다" in messages
+    # The parser's own warnings are translated too, in the report and in the provenance.
+    no_header = "항목 제목이 '#' 3개가 아니라 4개로 쓰여 있습니다"
+    assert any(m.startswith(f"{path}:") and m.endswith(no_header) for m in messages)
     digest = Digest.objects.get()
+    assert any(w.endswith(no_header) for w in digest.provenance["import"]["warnings"])
     assert digest.provenance["import"]["front_matter"] == {"author": "뉴스봇"}
     assert digest.items.get(position=0).summary == "요약 문단입니다."
 

@@ -5,6 +5,7 @@ import time
 from dataclasses import replace
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from .base import InvalidAnswer, WriterError, WriterUnavailable
 
@@ -21,7 +22,7 @@ class ChainFailed(Exception):
 
 def make_writer(spec):
     """A writer from a chain entry: "gemini[:model]", "openai[:model]" or "extractive"."""
-    name, _, model = spec.strip().partition(":")
+    name, _sep, model = spec.strip().partition(":")
     name = name.lower()
     if name == "gemini":
         from .gemini import GeminiWriter
@@ -35,7 +36,8 @@ def make_writer(spec):
         from .extractive import ExtractiveWriter
 
         return ExtractiveWriter()
-    raise ValueError(f"Unknown writer {spec!r} in the chain: use gemini[:model], openai[:model] or extractive")
+    raise ValueError(_("Unknown writer %(writer)s in the chain: use gemini[:model], openai[:model] or extractive")
+                     % {"writer": repr(spec)})
 
 
 def names_from_settings():
@@ -54,7 +56,8 @@ def write(request, names=None, *, sleep=time.sleep, progress=None):
         feedback, transient, corrected = [], 0, False
         while True:
             if progress:
-                progress(f"writing with {writer.label}" + (" (corrected retry)" if feedback else ""))
+                progress((_("writing with %(writer)s (corrected retry)") if feedback else _("writing with %(writer)s"))
+                         % {"writer": writer.label})
             started = time.perf_counter()
             record = {"writer": writer.label}
             try:
@@ -89,7 +92,8 @@ def write(request, names=None, *, sleep=time.sleep, progress=None):
             return result, attempts
     summary = "; ".join(f"{a['writer']}: {a['outcome']}" + (f" ({a['error'][:200]})" if a.get("error") else "")
                         for a in attempts)
-    raise ChainFailed(f"No writer produced a valid draft. {summary}", attempts)
+    raise ChainFailed(_("No writer produced a valid draft (%(attempts)s); check the writers' keys and models, or "
+                        "write with extractive") % {"attempts": summary}, attempts)
 
 
 def make_writer_or_reason(spec):
