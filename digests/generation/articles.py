@@ -11,7 +11,7 @@ from urllib.robotparser import RobotFileParser
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from ..models import ArticlePage, FeedEntry
 from . import fetch
@@ -182,7 +182,8 @@ def fetch_pages(entries, *, progress=None):
     entries = [e for e in entries if e.pk not in refused]
     targets = [SimpleNamespace(pk=e.pk, name=e.source.name, url=e.url, etag="", last_modified="") for e in entries]
     if progress:
-        progress(f"reading {len(targets)} article pages")
+        progress(ngettext("reading %(count)d article page", "reading %(count)d article pages", len(targets))
+                 % {"count": len(targets)})
     results = fetch.fetch_all(targets, deadline=settings.NEWSROOM_ARTICLE_DEADLINE,
                               max_bytes=settings.NEWSROOM_ARTICLE_MAX_BYTES, accept=ACCEPT)
     for entry, result in zip(entries, results):
