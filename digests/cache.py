@@ -101,7 +101,7 @@ class PageCacheMiddleware:
             return make_private(self.get_response(request))
         # Read before the view runs: a publish committing meanwhile moves it, so this page is never kept
         # under the newer generation.
-        generation, changed_at = readers.current()
+        generation, changed_at = request.site_version = readers.current()
         key = _key(request, generation)
         hit = _cache_get(key)
         if hit is not None:

@@ -1,5 +1,6 @@
 """The one Markdown renderer of our screens: the content model of digests/jekyll.py, parsed as the
 blog's kramdown parses it (markdown-it-py set up to agree), sanitized with nh3."""
+import functools
 import html
 import html.entities
 import re
@@ -253,8 +254,10 @@ def render_insight(label: str, text: str) -> SafeString:
     return _inline(markdown)
 
 
+@functools.lru_cache(maxsize=64)
 def render_footer(text: str) -> SafeString:
     """The footer sentence, emphasized as the blog writes it."""
+    # Remembered: a series writes the same footer under every post, and parsing it was a tenth of a page.
     return _inline(jekyll.markdown_footer(text or ""))
 
 

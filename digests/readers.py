@@ -145,11 +145,19 @@ def _live_deleted(sender, instance, **kwargs):
         live_changed()
 
 
+def _series_changed(sender, instance, **kwargs):
+    # Every page's header shows the series: a renamed or added one is a new version of the whole site.
+    _bump()
+
+
 def connect():
     """Hook live-version changes made through the ORM (apps.ready); bulk writers call live_changed themselves."""
     from django.db.models.signals import post_delete, post_save, pre_save
 
-    from .models import Digest
+    from .models import Digest, Series
+
+    post_save.connect(_series_changed, sender=Series, dispatch_uid="digests.readers.series_saved")
+    post_delete.connect(_series_changed, sender=Series, dispatch_uid="digests.readers.series_deleted")
 
     pre_save.connect(_read_live_before, sender=Digest, dispatch_uid="digests.readers.read_live_before")
     post_save.connect(_live_saved, sender=Digest, dispatch_uid="digests.readers.live_saved")

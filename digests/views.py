@@ -1,6 +1,8 @@
 """Public reader pages: live digests only, always rendered from their published snapshot."""
+import bisect
 import datetime as dt
 import json
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -14,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from . import jekyll
+from . import jekyll, readers
 from . import search as site_search
 from .cache import cache_page
 from .markdown import plain_text
@@ -43,6 +45,41 @@ def snapshot_tags(snapshot) -> list[str]:
     return [str(tag) for tag in tags] if isinstance(tags, list) else []
 
 
+class Navigation(NamedTuple):
+    series: list  # every Series, by slug: the site's header
+    posts: dict  # live series id -> [(live date, pk, url, title)] by date: a post's previous and next
+
+    def neighbours(self, digest):
+        """The live posts just before and after `digest`'s date in its live series (another post that day is neither)."""
+        posts = self.posts.get(digest.live_series_id, [])
+        dates = [post[0] for post in posts]
+        before, after = bisect.bisect_left(dates, digest.live_date), bisect.bisect_right(dates, digest.live_date)
+        previous, following = (posts[before - 1] if before else None), (posts[after] if after < len(posts) else None)
+        return tuple({"url": post[2], "live_title": post[3]} if post else None for post in (previous, following))
+
+
+_navigation: tuple = (None, None)  # (site version, Navigation): one per process
+
+
+def navigation(request) -> Navigation:
+    """The header's series and every live post's address and title, read once per site version in each process.
+
+    Every page shows them, and reading them afresh cost three of a digest page's five queries. The
+    site version (generation and when it moved, which a rolled-back or restored generation number does
+    not repeat) moves with every live change and every series edit, so the memo is never stale.
+    """
+    global _navigation
+    version = getattr(request, "site_version", None) or readers.current()
+    if _navigation[0] != version:
+        posts = {}
+        rows = Digest.objects.live().exclude(live_date=None).order_by("live_date", "pk").values_list(
+            "pk", "live_series_id", "live_category", "live_date", "live_slug", "live_snapshot__title")
+        for pk, series_id, category, date, slug, title in rows:
+            posts.setdefault(series_id, []).append((date, pk, jekyll.permalink(category, date, slug), title))
+        _navigation = (version, Navigation(list(Series.objects.order_by("slug")), posts))
+    return _navigation[1]
+
+
 def _page(request, object_list):
     return Paginator(object_list, PER_PAGE).get_page(request.GET.get("page"))
 
@@ -54,7 +91,7 @@ def _listing(request, template, digests, require_any=False, **context):
     context.update(
         page=page,
         cards=[card(d) for d in page.object_list],
-        all_series=list(Series.objects.order_by("slug")),
+        all_series=navigation(request).series,
     )
     return render(request, template, context)
 
@@ -125,7 +162,7 @@ def search(request):
     cards = [{**card(found[pk]), "snippet": site_search.snippet(found[pk].search_text or "", terms)}
              for pk in page.object_list if pk in found]
     return render(request, "digests/search.html", {
-        "page": page, "cards": cards, "all_series": list(Series.objects.order_by("slug")), "query": query,
+        "page": page, "cards": cards, "all_series": navigation(request).series, "query": query,
         "heading": _("Search"),
     })
 
@@ -138,17 +175,15 @@ def digest_detail(request, category, year, month, day, slug):
         raise Http404("No such date") from None
     # By the live version's address (issue 13), which keeps the early posts' "news" category too.
     # One row: no ordering, and only the series readers see it in.
-    digest = get_object_or_404(Digest.objects.select_related("live_series").at_live_url(category, date, slug))
+    # Only what the page shows: the row also holds the generated draft and its provenance, JSON
+    # that would be decoded on every request for nothing.
+    digest = get_object_or_404(Digest.objects.select_related("live_series").only(
+        "live_snapshot", "live_date", "live_slug", "live_category", "live_changed_at", "published_at",
+        "live_series__name", "live_series__jekyll_category", "live_series__timezone",
+    ).at_live_url(category, date, slug))
     snap = digest.live_snapshot
-    # Whole rows, not .values() with a JSON key lookup: half the time to build the query, and building
-    # queries is most of what this view costs.
-    siblings = Digest.objects.in_live_series(digest.live_series_id).only(
-        "live_date", "live_slug", "live_category", "live_snapshot")
-    previous, following = (
-        {"url": jekyll.permalink(n.live_category, n.live_date, n.live_slug), "live_title": n.live_snapshot["title"]}
-        if n else None
-        for n in (siblings.filter(live_date__lt=date).order_by("-live_date").first(),
-                  siblings.filter(live_date__gt=date).order_by("live_date").first()))
+    site = navigation(request)
+    previous, following = site.neighbours(digest)
     first_summary = snap["items"][0]["summary"] if snap["items"] else ""
     description = plain_text(first_summary)
     published = snapshot_date(digest)
@@ -172,7 +207,7 @@ def digest_detail(request, category, year, month, day, slug):
         }),
         "previous": previous,
         "next": following,
-        "all_series": list(Series.objects.order_by("slug")),
+        "all_series": site.series,
         "current_series": digest.live_series,
         "feed_url": f"/{category}/feed.xml",
     })

@@ -65,6 +65,48 @@ def test_previous_and_next_in_the_series(client, tech, entertainment):
     assert "DRAFT BETWEEN" not in page and "entertainment/2026" not in page
 
 
+def test_previous_and_next_follow_a_post_published_or_withdrawn_in_between(client, tech):
+    first = live_digest(series=tech, date=dt.date(2026, 3, 1))
+    last = live_digest(series=tech, date=dt.date(2026, 3, 5))
+    assert f'rel="next" href="{last.get_absolute_url()}"' in html(client.get(first.get_absolute_url()))
+    # Navigation is read once per site version: a publication in between must still show at once.
+    between = live_digest(series=tech, date=dt.date(2026, 3, 3))
+    page = html(client.get(first.get_absolute_url()))
+    assert f'rel="next" href="{between.get_absolute_url()}"' in page and "rel=\"prev\"" not in page
+    page = html(client.get(between.get_absolute_url()))
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in page and f'rel="next" href="{last.get_absolute_url()}"' in page
+    # Unpublished: gone from its neighbours' pages too.
+    Digest.objects.filter(pk=between.pk).update(live_snapshot=None)
+    readers.live_changed([between.pk])
+    assert f'rel="next" href="{last.get_absolute_url()}"' in html(client.get(first.get_absolute_url()))
+
+
+def test_a_renamed_or_added_series_shows_on_every_page_at_once(client, tech):
+    digest = live_digest(series=tech)
+    html(client.get(digest.get_absolute_url()))
+    before = readers.current()
+    tech.name = "테크 브리핑"
+    tech.save()
+    assert readers.current()[0] == before[0] + 1
+    for url in ("/", digest.get_absolute_url(), "/tech/"):
+        assert ">테크 브리핑</a>" in html(client.get(url)), url
+    from digests.models import Series
+
+    Series.objects.create(slug="science", name="과학 뉴스", jekyll_category="science", title_template="[{date}] 과학")
+    assert '<a href="/science/">과학 뉴스</a>' in html(client.get(digest.get_absolute_url()))
+
+
+@pytest.mark.parametrize("count", [1, 30])
+def test_a_digest_page_runs_two_queries_once_the_navigation_is_read(client, tech, count, django_assert_num_queries):
+    digests = [live_digest(series=tech, date=dt.date(2026, 1, 1) + dt.timedelta(days=i)) for i in range(count)]
+    html(client.get("/"))  # reads the navigation for this site version
+    with django_assert_num_queries(2):  # the site version, then the digest's own row
+        page = html(client.get(digests[len(digests) // 2].get_absolute_url() + "?n=1"))
+    if count > 1:
+        previous = digests[len(digests) // 2 - 1]
+        assert f'<a rel="prev" href="{previous.get_absolute_url()}">← {previous.live_snapshot["title"]}</a>' in page
+
+
 def test_home_lists_newest_first_paginates_and_filters_by_series(client, tech, entertainment):
     for day in range(14):
         live_digest(series=tech, date=dt.date(2026, 4, 1) + dt.timedelta(days=day))
