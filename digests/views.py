@@ -47,15 +47,13 @@ def snapshot_tags(snapshot) -> list[str]:
 
 class Navigation(NamedTuple):
     series: list  # every Series, by slug: the site's header
-    posts: dict  # live series id -> [(live date, pk, url, title)] by date: a post's previous and next
+    posts: dict  # live series id -> ([live date], [{"url", "live_title"}]) by date: a post's previous and next
 
     def neighbours(self, digest):
         """The live posts just before and after `digest`'s date in its live series (another post that day is neither)."""
-        posts = self.posts.get(digest.live_series_id, [])
-        dates = [post[0] for post in posts]
+        dates, links = self.posts.get(digest.live_series_id, ([], []))
         before, after = bisect.bisect_left(dates, digest.live_date), bisect.bisect_right(dates, digest.live_date)
-        previous, following = (posts[before - 1] if before else None), (posts[after] if after < len(posts) else None)
-        return tuple({"url": post[2], "live_title": post[3]} if post else None for post in (previous, following))
+        return (links[before - 1] if before else None), (links[after] if after < len(links) else None)
 
 
 _navigation: tuple = (None, None)  # (site version, Navigation): one per process
@@ -73,9 +71,11 @@ def navigation(request) -> Navigation:
     if _navigation[0] != version:
         posts = {}
         rows = Digest.objects.live().exclude(live_date=None).order_by("live_date", "pk").values_list(
-            "pk", "live_series_id", "live_category", "live_date", "live_slug", "live_snapshot__title")
-        for pk, series_id, category, date, slug, title in rows:
-            posts.setdefault(series_id, []).append((date, pk, jekyll.permalink(category, date, slug), title))
+            "live_series_id", "live_category", "live_date", "live_slug", "live_snapshot__title")
+        for series_id, category, date, slug, title in rows:
+            dates, links = posts.setdefault(series_id, ([], []))
+            dates.append(date)
+            links.append({"url": jekyll.permalink(category, date, slug), "live_title": title})
         _navigation = (version, Navigation(list(Series.objects.order_by("slug")), posts))
     return _navigation[1]
 

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from digests import readers
-from digests.models import Digest, Status
+from digests.models import Digest, Series, Status
 from digests.tests.factories import DigestFactory
 from digests.tests.live import live_digest
 
@@ -90,8 +90,6 @@ def test_a_renamed_or_added_series_shows_on_every_page_at_once(client, tech):
     assert readers.current()[0] == before[0] + 1
     for url in ("/", digest.get_absolute_url(), "/tech/"):
         assert ">테크 브리핑</a>" in html(client.get(url)), url
-    from digests.models import Series
-
     Series.objects.create(slug="science", name="과학 뉴스", jekyll_category="science", title_template="[{date}] 과학")
     assert '<a href="/science/">과학 뉴스</a>' in html(client.get(digest.get_absolute_url()))
 
