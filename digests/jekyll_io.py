@@ -204,10 +204,22 @@ def import_paths(paths: Iterable, status=Status.PUBLISHED, progress: Progress | 
             importer.forget_uncommitted()
             partial = ImportReport()
             for path in batch:
-                with transaction.atomic(), readers.deferred():
-                    importer.import_file(path, partial)
-                    importer.flush()
+                partial.merge(_import_alone(importer, path))
         report.merge(partial)
+    return report
+
+
+def _import_alone(importer, path):
+    """One file in its own transaction: what the database refuses (a clash the batch hit) fails this file only."""
+    report = ImportReport()
+    try:
+        with transaction.atomic(), readers.deferred():
+            importer.import_file(path, report)
+            importer.flush()
+    except DatabaseError as exc:
+        importer.forget_uncommitted()
+        return ImportReport(failed=[Problem(str(path), None, _("not stored: %(type)s: %(error)s")
+                                            % {"type": type(exc).__name__, "error": exc})])
     return report
 
 
@@ -288,15 +300,20 @@ class _Importer:
         self._content_type = ContentType.objects.get_for_model(Digest)
         # The batch's digests of the dates its file names give, read (and locked) in one query.
         self._existing, self._dates, self._stored = {}, set(), set()
-        # New rows of the batch's files, model by model, written together by flush().
+        # New rows of the batch's files, written together by flush(): the digests and audit rows the
+        # workflow records, then items, then their insights and sources and the digests' tag links.
+        self.imports = workflow.ImportRecorder()
         self._rows = {NewsItem: [], Insight: [], ItemSource: [], Digest.tags.through: []}
+
+    def _waiting(self):
+        return [self.imports.digests, self.imports.events, *self._rows.values()]
 
     def forget_uncommitted(self):
         """After a failed commit: series and tags seen since are not in the database; look them up again."""
         self._series = None
         self._tags_by_name = {}
         self._existing, self._dates, self._stored = {}, set(), set()
-        for rows in self._rows.values():
+        for rows in self._waiting():
             rows.clear()
 
     def lock_existing(self, paths):
@@ -306,10 +323,12 @@ class _Importer:
         self._existing = {(d.series_id, d.date): d for d in _locked(Digest.objects.filter(date__in=self._dates))}
 
     def flush(self):
-        """Write the new items, then their insights and sources, then tag links: a few INSERTs for a batch."""
+        """Write the waiting rows, parents first: a few INSERTs for a batch."""
+        self.imports.write()
         for model, rows in self._rows.items():
-            if model in (Insight, ItemSource):  # (item, fields): the item has its id now
-                rows[:] = [model(news_item_id=item.pk, **fields) for item, fields in rows]
+            if model is not NewsItem:  # (parent, fields): the item or digest has its id now
+                parent = "object_id" if model is Digest.tags.through else "news_item_id"
+                rows[:] = [model(**{parent: row.pk}, **fields) for row, fields in rows]
             model.objects.bulk_create(rows)
             rows.clear()
 
@@ -340,7 +359,7 @@ class _Importer:
         def warn(message, line=1):
             warnings.append(jekyll.ParseWarning(name, line, message))
 
-        marks = {model: len(rows) for model, rows in self._rows.items()}
+        marks = [len(rows) for rows in self._waiting()]
         try:
             return self._store(post, name, warnings, warn)
         except _ReadAgain as again:
@@ -352,8 +371,8 @@ class _Importer:
             self._stored.discard(again.key)
             return self.store(post, name)
         except Exception:
-            for model, rows in self._rows.items():
-                del rows[marks[model]:]  # the file's savepoint is rolled back: so are its waiting rows
+            for rows, mark in zip(self._waiting(), marks):
+                del rows[mark:]  # the file's savepoint is rolled back: so are its waiting rows
             raise
 
     def _store(self, post, name, warnings, warn):
@@ -396,9 +415,9 @@ class _Importer:
                 extra={"tags": sorted(tags)} if tags else {},
             )
             try:
-                # Saves the digest with its status: published, it goes live through the workflow's check.
-                workflow.record_import(digest, self.status, self.actor, stored,
-                                       {"file": name, "created": created, "warnings": [str(w) for w in warnings]})
+                # The digest takes its status: published, it goes live through the workflow's check.
+                self.imports.record(digest, self.status, self.actor, stored,
+                                    {"file": name, "created": created, "warnings": [str(w) for w in warnings]})
             except workflow.TransitionError as exc:
                 raise ImportRefused(str(exc)) from None
             self._store_items(digest, post.items, created)
@@ -454,9 +473,8 @@ class _Importer:
             for name in missing:
                 if name not in self._tags_by_name:
                     self._tags_by_name[name] = Tag.objects.create(name=name).pk
-        self._rows[through] += [
-            through(content_type=self._content_type, object_id=digest.pk, tag_id=self._tags_by_name[name])
-            for name in names if name not in current]
+        self._rows[through] += [(digest, {"content_type": self._content_type, "tag_id": self._tags_by_name[name]})
+                                for name in names if name not in current]
 
     def _series_for(self, post, name, warn):
         """(series, category): the series whose category (or one of its older ones) the post names."""

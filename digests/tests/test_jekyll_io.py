@@ -15,7 +15,7 @@ from digests.publishing import write_atomic
 from digests import publishing
 from digests.models import Digest, Insight, ItemSource, NewsItem, ReviewEvent, Series, Status
 from digests.posts import digest_snapshot, with_content
-from digests.tests.factories import DigestFactory
+from digests.tests.factories import DigestFactory, SeriesFactory
 from digests.tests.live import live_digest
 
 pytestmark = pytest.mark.django_db
@@ -167,19 +167,39 @@ def test_a_file_that_fails_in_the_database_leaves_nothing_and_the_series_it_made
     good = write(tmp_path, "2026-03-01-daily-it-news.md", post_text())
     bad = write(tmp_path, "2026-03-02-daily-it-news.md",
                 post_text(categories="brand-new", date="2026-03-02 09:00:00 +0900"))
-    real_create = ReviewEvent.objects.create
+    real_store_items = jekyll_io._Importer._store_items
 
-    def create(**kwargs):
-        if kwargs["digest"].series.jekyll_category == "brand-new":
+    # After the series was made and the digest recorded, while its rows wait for the batch's INSERTs.
+    def store_items(self, digest, items, created):
+        if digest.series.jekyll_category == "brand-new":
             raise RuntimeError("disk full")
-        return real_create(**kwargs)
+        return real_store_items(self, digest, items, created)
 
-    monkeypatch.setattr(ReviewEvent.objects, "create", create)
+    monkeypatch.setattr(jekyll_io._Importer, "_store_items", store_items)
     report = import_paths([good, bad])
     assert report.created == [str(good)]
     assert [str(f) for f in report.failed] == [f"{bad}: 저장하지 않음: RuntimeError: disk full"]
     assert not Series.objects.filter(jekyll_category="brand-new").exists()
     assert Digest.objects.count() == 1 and NewsItem.objects.count() == 2
+    assert list(ReviewEvent.objects.values_list("digest__date", flat=True)) == [dt.date(2026, 3, 1)]
+
+
+def test_a_file_the_database_refuses_at_the_batch_commit_fails_alone(tmp_path):
+    """Two series with one post slug: their posts of a day would be one blog file. The batch's INSERT is
+    refused; imported again file by file, only the second of the two fails, and says why."""
+    SeriesFactory(slug="culture", jekyll_category="culture", post_slug="daily-it-news")
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first = write(tmp_path / "a", "2026-03-01-daily-it-news.md", post_text())
+    other = write(tmp_path / "a", "2026-03-02-daily-it-news.md", post_text(date="2026-03-02 13:00:00 +0900"))
+    clash = write(tmp_path / "b", "2026-03-01-daily-it-news.md", post_text(categories="culture"))
+    report = import_paths([tmp_path / "a", tmp_path / "b"])
+    assert report.created == [str(first), str(other)]
+    assert [f.path for f in report.failed] == [str(clash)]
+    assert "IntegrityError" in report.failed[0].message and "live_slug" in report.failed[0].message
+    assert sorted(Digest.objects.values_list("series__slug", "date")) == [
+        ("tech", dt.date(2026, 3, 1)), ("tech", dt.date(2026, 3, 2))]
+    assert NewsItem.objects.count() == 4 and ReviewEvent.objects.count() == 2
 
 
 def test_bad_files_are_named_with_their_reason_and_nothing_of_them_is_stored(tmp_path):
@@ -338,18 +358,17 @@ def test_import_runs_a_fixed_number_of_queries_per_file(tmp_path):
     with CaptureQueriesContext(connection) as eight:
         assert len(import_paths([files(8, tmp_path / "eight", dt.date(2026, 5, 1))]).created) == 8
     per_file = (len(eight) - len(two)) / 6
-    # A savepoint pair, the digest's INSERT and its audit row, whatever the number of items in the post:
-    # the batch reads its digests with one query, and writes the items, insights and sources of all its
-    # files together.
-    assert per_file == 4, [q["sql"][:60] for q in eight.captured_queries]
+    # A savepoint pair, whatever the number of items in the post: the batch reads its digests with one
+    # query, and writes the digests, audit rows, items, insights and sources of all its files together.
+    assert per_file == 2, [q["sql"][:60] for q in eight.captured_queries]
     assert len(eight) - 8 * per_file == len(two) - 2 * per_file  # the rest is per batch
     with CaptureQueriesContext(connection) as two_again:
         assert len(import_paths([tmp_path / "two"]).updated) == 2
     with CaptureQueriesContext(connection) as eight_again:
         assert len(import_paths([tmp_path / "eight"]).updated) == 8
-    # The same posts again write only the digest and its audit row: the batch read its digests' items,
-    # insights, sources and tags with them, found them unchanged and left them alone.
-    assert (len(eight_again) - len(two_again)) / 6 == per_file
+    # The same posts again add only the digest's UPDATE: the batch read its digests' items, insights,
+    # sources and tags with them, found them unchanged and left them alone.
+    assert (len(eight_again) - len(two_again)) / 6 == per_file + 1
 
 
 def test_write_atomic(tmp_path, monkeypatch):
