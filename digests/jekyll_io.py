@@ -218,9 +218,12 @@ def _import_alone(importer, path):
             importer.flush()
     except DatabaseError as exc:
         importer.forget_uncommitted()
-        return ImportReport(failed=[Problem(str(path), None, _("not stored: %(type)s: %(error)s")
-                                            % {"type": type(exc).__name__, "error": exc})])
+        return ImportReport(failed=[_not_stored(str(path), exc)])
     return report
+
+
+def _not_stored(shown, exc):
+    return Problem(shown, None, _("not stored: %(type)s: %(error)s") % {"type": type(exc).__name__, "error": exc})
 
 
 def import_post(post: jekyll.Post, filename, status=Status.PUBLISHED, *, actor=None):
@@ -345,8 +348,7 @@ class _Importer:
             return
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the others
             log.exception("import of %s failed", shown)
-            report.failed.append(Problem(shown, None, _("not stored: %(type)s: %(error)s")
-                                         % {"type": type(exc).__name__, "error": exc}))
+            report.failed.append(_not_stored(shown, exc))
             return
         report.warnings.extend(Problem(shown, w.line, w.message) for w in warnings)
         (report.created if created else report.updated).append(shown)
