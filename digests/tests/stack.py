@@ -90,15 +90,31 @@ class Process:
     """A command in its own process group (killed as a group, like a crashed server), logging to a file."""
 
     ready_marker = b""
+    restarted_marker = "supervisor: exited with"
 
-    def __init__(self, args, env, log_path):
+    def __init__(self, args, env, log_path, restart_always=False):
         self.args, self.env, self.log_path, self.process, self.log = args, env, log_path, None, None
+        self.restart_always = restart_always
+
+    def command(self):
+        if not self.restart_always:
+            return self.args
+        # What deploy/newsroom@.service's Restart=always does: a process that exits on its own comes back. The loop
+        # shares the process group, so kill() still takes everything down at once, as a crash of the machine would;
+        # on SIGTERM it waits for the process's warm shutdown and exits.
+        loop = (f'trap "wait; exit 143" TERM; while :; do "$@" & wait $!; '
+                f'echo "{self.restarted_marker} $?, restarting in 1 s"; sleep 1; done')
+        return ["sh", "-c", loop, "sh", *self.args]
+
+    def restarts(self):
+        """Times the process exited on its own since the log began (each one a crash a supervisor repaired)."""
+        return Path(self.log_path).read_text(errors="replace").count(self.restarted_marker)
 
     def start(self, timeout=60):
         self.log = open(self.log_path, "ab")
         self.offset = Path(self.log_path).stat().st_size
-        self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(self.command(), cwd=ROOT, env=self.env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.is_ready():
@@ -133,16 +149,24 @@ class Process:
     def tail(self, lines=60):
         return "\n".join(Path(self.log_path).read_text(errors="replace").splitlines()[-lines:])
 
+    def story(self, tail=40):
+        """For a failure message: alive or not, the log's first critical and error lines (the cause, which a
+        shutdown's tracebacks push out of the tail), then its tail."""
+        state = "running" if self.process and self.process.poll() is None else f"exited ({self.process.poll()})"
+        lines = Path(self.log_path).read_text(errors="replace").splitlines()
+        alarms = [line for line in lines if "CRITICAL/" in line or "ERROR/" in line or self.restarted_marker in line]
+        return "\n".join([f"{self.args[0]} {state}; first alarms:", *alarms[:15], "last lines:", *lines[-tail:]])
+
 
 class Worker(Process):
     """`celery -A newsroom worker --pool prefork -c 2`."""
 
     ready_marker = b" ready."
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, restart_always=False):
         super().__init__([str(BIN / "celery"), "-A", "newsroom", "worker", "--pool", "prefork", "--concurrency", "2",
                           "--loglevel", "INFO", "--hostname", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip",
-                          "--without-mingle", "--without-heartbeat"], env, log_path)
+                          "--without-mingle", "--without-heartbeat"], env, log_path, restart_always)
 
 
 class Beat(Process):
@@ -150,9 +174,9 @@ class Beat(Process):
 
     ready_marker = b"beat: Starting"
 
-    def __init__(self, env, log_path):
+    def __init__(self, env, log_path, restart_always=False):
         super().__init__([str(BIN / "celery"), "-A", "newsroom", "beat", "--loglevel", "INFO", "--scheduler",
-                          "django_celery_beat.schedulers:DatabaseScheduler"], env, log_path)
+                          "django_celery_beat.schedulers:DatabaseScheduler"], env, log_path, restart_always)
 
 
 class Web(Process):

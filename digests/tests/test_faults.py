@@ -11,8 +11,10 @@ import datetime as dt
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from django.db import transaction
@@ -68,8 +70,10 @@ def stack(shared_database, tmp_path_factory, django_db_blocker):  # noqa: F811
         PeriodicTask.objects.update_or_create(name="Reconcile the blog", defaults={
             "task": "digests.tasks.reconcile_blog", "interval": every_second, "expire_seconds": 5, "enabled": True})
     logs = tmp_path_factory.mktemp("faults-logs")
-    worker = Worker(env, str(logs / "worker.log")).start()
-    beat = Beat(env, str(logs / "beat.log")).start()
+    # Supervised as deploy/newsroom@.service runs them: Celery itself can die on a broker that comes back mid-
+    # reconnect (once in CI: the worker's hub closed on a dead connection), and production restarts it.
+    worker = Worker(env, str(logs / "worker.log"), restart_always=True).start()
+    beat = Beat(env, str(logs / "beat.log"), restart_always=True).start()
 
     class Stack:
         pass
@@ -81,8 +85,11 @@ def stack(shared_database, tmp_path_factory, django_db_blocker):  # noqa: F811
     worker.stop()
     broker.kill()
     cache.kill()
+    FIGURES["worker restarts by the supervisor"] = worker.restarts()
+    FIGURES["beat restarts by the supervisor"] = beat.restarts()
     ARTIFACTS_DIR.mkdir(exist_ok=True)
     (ARTIFACTS_DIR / "faults.json").write_text(json.dumps(FIGURES, indent=2, ensure_ascii=False))
+    shutil.copytree(logs, ARTIFACTS_DIR / "faults-logs", dirs_exist_ok=True)  # the crash, if one, is told there
 
 
 @pytest.fixture(autouse=True)
@@ -180,7 +187,7 @@ def wait_converged(stack, site, remote, label, started=None):
         time.sleep(0.1)
     rows = list(BlogPost.objects.values("path", "state", "attempts", "error"))
     raise AssertionError(f"{label}: not converged after {CONVERGE_TIMEOUT} s: {describe(site, remote)}; rows {rows}\n"
-                         f"worker log:\n{stack.worker.tail()}")
+                         f"worker: {stack.worker.story()}\nbeat: {stack.beat.story(tail=10)}")
 
 
 def wait_for(condition, what, timeout=60):
@@ -310,6 +317,34 @@ def test_worker_killed_inside_git_push(stack, blog, web, series, publisher):
     stack.worker.start()
     wait_converged(stack, site, remote, "worker killed in git push, restarted → blog", started=restarted)
     assert commits(remote) == commits(site)
+    assert_readers_see(web, series, live=[fresh(digest)])
+
+
+def children(pid):
+    """Process ids whose parent is `pid` (from /proc; a process may end while we read)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[-1].split()  # past the command name, which may hold spaces
+        except OSError:
+            continue
+        if fields[1] == str(pid):
+            found.append(int(stat.parent.name))
+    return found
+
+
+def test_a_worker_that_dies_on_its_own_comes_back_and_catches_up(stack, blog, web, series, publisher):
+    """What deploy/newsroom@.service's Restart=always is for: the worker's main process dies alone (as Celery's
+    does on some broker reconnects), a publish happens meanwhile, and the blog still gets it."""
+    site, remote = blog
+    before = stack.worker.restarts()
+    main, = children(stack.worker.process.pid)  # the celery under the supervising loop
+    os.kill(main, signal.SIGKILL)
+    digest = approved(series, dt.date(2026, 8, 9), "혼자죽음ee9")
+    assert publisher.transition(digest, "publish") == 302
+    died = time.monotonic()
+    wait_converged(stack, site, remote, "worker died alone, restarted by its supervisor → blog", started=died)
+    assert stack.worker.restarts() == before + 1
     assert_readers_see(web, series, live=[fresh(digest)])
 
 
