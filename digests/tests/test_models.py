@@ -51,3 +51,18 @@ def test_each_writer_has_its_own_footer(tech):
     assert tech.footer_for("openai:gpt-4o-mini") == tech.footer_openai and "Gemini" not in tech.footer_openai
     assert tech.footer_for("extractive") == tech.footer_extractive and "Gemini" not in tech.footer_extractive
     assert tech.footer_for("") == "" and tech.footer_for("someone-else") == ""
+
+
+
+def test_stored_json_keeps_korean_as_korean():
+    """The column holds 한국어, not \\ud55c escapes (SQLite keeps the text as sent; PostgreSQL's jsonb decodes it,
+    but the bulk insert's array literal is then free of backslashes to escape)."""
+    from django.db import connection
+
+    digest = DigestFactory(provenance={"note": "한국어 메모"})
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CAST(provenance AS TEXT) FROM digests_digest WHERE id = %s", [digest.pk])
+        stored = cursor.fetchone()[0]
+    assert "한국어 메모" in stored and "\\u" not in stored
+    digest.refresh_from_db()
+    assert digest.provenance == {"note": "한국어 메모"}
