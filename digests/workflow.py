@@ -1,4 +1,5 @@
 """The editorial workflow: the only code that changes a digest's status."""
+import functools
 import logging
 from dataclasses import dataclass
 
@@ -395,11 +396,12 @@ class ImportRecorder:
 
     record() is the import's one state change. Updated digests save at once; new digests and every audit
     row wait in `digests` and `events` until write() inserts each list in one statement (saved a row at a
-    time they were a third of an import). Rows a caller drops from the lists before write() are not written.
+    time they were a third of an import), and the publish signals in `signals` until write() queues them
+    for the commit. What a caller drops from the lists before write() is neither written nor signalled.
     """
 
     def __init__(self):
-        self.digests, self.events = [], []
+        self.digests, self.events, self.signals = [], [], []
 
     def record(self, digest, status, actor, post, data):
         """Published, the digest goes live with `post` (what the import stores) after the same safety check as
@@ -426,7 +428,7 @@ class ImportRecorder:
         self.events.append(ReviewEvent(digest=digest, actor=actor, action=Action.IMPORT, from_status=from_status,
                                        to_status=status, data=data))
         if signal is not None:
-            _on_commit(lambda: signal.send(sender=Digest, digest=digest))
+            self.signals.append((signal, digest))
         return digest
 
     def write(self):
@@ -439,8 +441,11 @@ class ImportRecorder:
         if live:
             readers.live_changed(live)
         ReviewEvent.objects.bulk_create(self.events)
+        for signal, digest in self.signals:
+            _on_commit(functools.partial(signal.send, sender=Digest, digest=digest))
         self.digests.clear()
         self.events.clear()
+        self.signals.clear()
 
 
 def publish(digest, user):
