@@ -7,7 +7,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import connection
-from django.db.models import F, TextField
+from django.db.models import F, Q, TextField
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -142,9 +142,10 @@ def archive(request, year, month):
 def _tagged(tag):
     if connection.vendor == "postgresql":
         return live_digests().filter(live_snapshot__extra__tags__contains=[tag])
-    # SQLite has no JSON containment: narrow by the stored JSON text, then check exactly.
-    needle = json.dumps(tag)
-    rows = live_digests().alias(raw=Cast("live_snapshot", TextField())).filter(raw__contains=needle)
+    # SQLite has no JSON containment: narrow by the stored JSON text, then check exactly. Rows stored
+    # before migration 0018 spell Korean as \uXXXX escapes, later ones as it is.
+    needles = Q(raw__contains=json.dumps(tag, ensure_ascii=False)) | Q(raw__contains=json.dumps(tag))
+    rows = live_digests().alias(raw=Cast("live_snapshot", TextField())).filter(needles)
     return [d for d in rows if tag in snapshot_tags(d.live_snapshot)]
 
 

@@ -135,6 +135,22 @@ def test_series_archive_and_tag_pages(client, tech, entertainment):
     assert client.get("/nope/").status_code == 404
 
 
+def test_a_tag_page_finds_digests_stored_before_korean_was_kept_unescaped(client, tech):
+    """Rows written before migration 0018 hold \\uXXXX escapes in their JSON text; the tag page finds both."""
+    import json
+
+    from django.db import connection
+
+    old = live_digest(series=tech, date=dt.date(2026, 5, 2), tags=["반도체"])
+    new = live_digest(series=tech, date=dt.date(2026, 5, 3), tags=["반도체"])
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE digests_digest SET live_snapshot = %s WHERE id = %s",
+                       [json.dumps(old.live_snapshot), old.pk])
+    readers.live_changed([old.pk])
+    tagged = html(client.get("/tags/반도체/"))
+    assert old.live_snapshot["title"] in tagged and new.live_snapshot["title"] in tagged
+
+
 def test_search_matches_published_text_on_either_database(client, tech):
     digest = live_digest(series=tech)
     Digest.objects.filter(pk=digest.pk).update(live_snapshot={
