@@ -335,6 +335,8 @@ class _Importer:
             self._savepoint = None
 
     def _writing(self):
+        # Not needed for the file's last write when it is its only one (record()'s save of an updated
+        # digest): one statement is all or nothing, and a refused one fails the batch into the retry.
         if self._savepoint is None:
             self._savepoint = transaction.savepoint()
 
@@ -429,7 +431,6 @@ class _Importer:
             if created:
                 digest = Digest(series=series, date=date)
             else:
-                self._writing()  # record() saves it, its items change in place
                 digest.series = series  # the instance already read: no query when the post reads it
                 digest.version += 1
             provenance = dict(digest.provenance or {})
@@ -444,15 +445,16 @@ class _Importer:
                 layout=series.layout, items=post.items, footer=post.footer or None,
                 extra={"tags": sorted(tags)} if tags else {},
             )
+            self._store_items(digest, post.items, created)
+            if file_tags is not None:
+                self._set_tags(digest, file_tags, created)
             try:
-                # The digest takes its status: published, it goes live through the workflow's check.
+                # The digest takes its status: published, it goes live through the workflow's check. Last:
+                # an updated digest's save is then often the file's one write, which needs no savepoint.
                 self.imports.record(digest, self.status, self.actor, stored,
                                     {"file": name, "created": created, "warnings": [str(w) for w in warnings]})
             except workflow.TransitionError as exc:
                 raise ImportRefused(str(exc)) from None
-            self._store_items(digest, post.items, created)
-            if file_tags is not None:
-                self._set_tags(digest, file_tags, created)
         self._stored.add((series.pk, date))
         return digest, created, warnings
 
@@ -467,6 +469,7 @@ class _Importer:
                 old[position] = (pk, (title, summary, attention))
                 old_insights[pk], old_sources[pk] = insights, sources
             if any(position >= len(items) for position in old):
+                self._writing()
                 NewsItem.objects.filter(digest=digest, position__gte=len(items)).delete()
         replaced = []
         for position, item in enumerate(items):
@@ -477,11 +480,13 @@ class _Importer:
                 replaced.append((row, item))
                 continue
             if values != (item.title, item.summary, False):
+                self._writing()
                 NewsItem.objects.filter(pk=pk).update(title=item.title, summary=item.summary, needs_attention=False)
             if old_insights[pk] != item.insights or old_sources[pk] != item.sources:
                 replaced.append((NewsItem(pk=pk), item))
         kept = [row.pk for row, _item in replaced if row.pk is not None]
         if kept:
+            self._writing()
             Insight.objects.filter(news_item_id__in=kept).delete()
             ItemSource.objects.filter(news_item_id__in=kept).delete()
         # New items get their ids when flush() writes them, before their insights and sources.
