@@ -16,8 +16,9 @@ from . import jekyll
 
 
 class UnicodeJSONEncoder(json.JSONEncoder):
-    """Korean stays Korean in the JSON of digests, items and audit rows: 40 % fewer bytes than \\uXXXX escapes, and
-    on PostgreSQL no backslash for the bulk insert's array literal to escape (1,000 imported posts spent 0.5 s there)."""
+    """Korean stays Korean in the JSON of digests, items and audit rows: 40 % fewer bytes than \\uXXXX escapes,
+    and on PostgreSQL no backslash for the bulk insert's array literal to escape (1,000 imported posts spent
+    0.5 s there)."""
 
     def __init__(self, *args, **kwargs):
         kwargs["ensure_ascii"] = False
@@ -177,7 +178,8 @@ class Digest(models.Model):
     # an older version is refused rather than overwriting someone else's edit.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # The version readers see (a jekyll.Post as JSON); kept while a published digest is reopened.
-    live_snapshot = models.JSONField(_("live version"), null=True, blank=True, editable=False, encoder=UnicodeJSONEncoder)
+    live_snapshot = models.JSONField(_("live version"), null=True, blank=True, editable=False,
+                                     encoder=UnicodeJSONEncoder)
     # The live version's address, set at publication and kept while the digest is reopened: a new
     # series, date or slug in the draft moves the public URL and the blog's file at republication.
     live_series = models.ForeignKey(Series, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
@@ -189,7 +191,8 @@ class Digest(models.Model):
     # sitemap's lastmod. Stored rather than read from the timeline: that subquery was a fifth of a page.
     live_changed_at = models.DateTimeField(_("live version since"), null=True, blank=True, editable=False)
     # The draft as the writer produced it, for the review diff.
-    generated_snapshot = models.JSONField(_("generated draft"), null=True, blank=True, editable=False, encoder=UnicodeJSONEncoder)
+    generated_snapshot = models.JSONField(_("generated draft"), null=True, blank=True, editable=False,
+                                          encoder=UnicodeJSONEncoder)
     # Writer, model, prompt version, candidate ids, tokens, latency, warnings.
     provenance = models.JSONField(_("provenance"), default=dict, blank=True, editable=False, encoder=UnicodeJSONEncoder)
 
