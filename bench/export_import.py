@@ -145,7 +145,8 @@ def run(count, workdir, fast_commit):
     from django.db import connection
 
     from digests import jekyll, readers
-    from digests.jekyll_io import export_digests, import_paths
+    from digests.exporting import export_digests
+    from digests.jekyll_io import import_paths
     from digests.models import Digest, SearchDocument
     from newsroom.celery import app
 
@@ -156,7 +157,7 @@ def run(count, workdir, fast_commit):
     load = os.getloadavg()[0]
     step(f"rendering {count:,} posts (not timed)")
     expected = blog_posts(count)
-    blog, site, again = workdir / "blog", workdir / "site", workdir / "site2"
+    blog, site = workdir / "blog", workdir / "site"
     (blog / "_posts").mkdir(parents=True)
 
     def plain_writes(progress):

@@ -1,11 +1,8 @@
-"""Import Jekyll post files into digests and export live digests as post files, each file atomic on its own."""
+"""Import Jekyll post files into digests, each file atomic on its own (export: digests.exporting)."""
 import contextlib
-import datetime as dt
-import functools
 import json
 import logging
 import os
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -14,13 +11,12 @@ from pathlib import Path
 from django.contrib.contenttypes.models import ContentType
 from django.db import DatabaseError, transaction
 from django.utils import timezone
-from django.utils.text import slugify
-from django.utils.translation import gettext as _, gettext_noop
+from django.utils.translation import gettext as _
 from taggit.models import Tag
 
-from . import jekyll, readers, workflow
+from . import front_matter, jekyll, readers, workflow
+from .front_matter import ImportRefused
 from .models import Digest, Insight, ItemSource, NewsItem, Series, Status
-from .publishing import ExportError, post_relpath, render_live, write_atomic
 
 log = logging.getLogger(__name__)
 
@@ -28,21 +24,8 @@ POST_SUFFIXES = (".md", ".markdown")
 # Files per commit on import: a commit's disk sync costs more than storing a post. Each file is
 # still whole or absent on its own (store() and its savepoint).
 IMPORT_BATCH = 200
-EXPORT_CHUNK = 500
-_FILE_NAME = re.compile(r"(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)")
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 Progress = Callable[[int, int], None]
-# What _check names when a value is too long for its column (translated only then).
-_LIMITED = {
-    "title": gettext_noop("the title"),
-    "slug": gettext_noop("the file name's slug"),
-    "item_title": gettext_noop("item %(number)d's title"),
-    "source_url": gettext_noop("item %(number)d's source URL %(index)d"),
-    "insight_label": gettext_noop("item %(number)d's insight %(index)d label"),
-}
-
-
 def translated(message):
     """A jekyll.Message in the active language (its template is in the catalogue); other text as it is."""
     if not isinstance(message, jekyll.Message):
@@ -84,68 +67,12 @@ class ImportReport:
             "failed": len(self.failed)}
 
 
-@dataclass
-class ExportReport:
-    written: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    failed: list[Problem] = field(default_factory=list)
-
-    def summary(self):
-        counts = {"written": len(self.written), "unchanged": len(self.unchanged), "failed": len(self.failed)}
-        if self.failed:
-            return _("Wrote %(written)d, unchanged %(unchanged)d, failed %(failed)d") % counts
-        return _("Wrote %(written)d, unchanged %(unchanged)d") % counts
-
-
 class _ReadAgain(Exception):
     """The digest (series id, date) `key` was stored by an earlier file of the batch: read it again first."""
 
     def __init__(self, key):
         super().__init__(key)
         self.key = key
-
-
-class ImportRefused(Exception):
-    """A post that parsed but cannot be stored; nothing of it is kept."""
-
-    def __init__(self, reason, line=None):
-        super().__init__(reason)
-        self.reason = reason
-        self.line = line
-
-
-# Export --------------------------------------------------------------------------
-
-
-def export_digests(queryset, site_dir, progress: Progress | None = None) -> ExportReport:
-    """Write the published version of each live digest of `queryset` to SITE_DIR/_posts/<date>-<slug>.md.
-
-    Only what readers see goes out: a digest never published is not written, and a reopened one
-    is written as it was published, not as it is being edited.
-    """
-    site = Path(site_dir)
-    (site / "_posts").mkdir(parents=True, exist_ok=True)
-    digests = queryset.live().select_related("series").defer("generated_snapshot", "provenance")
-    total = digests.count() if progress else 0
-    report = ExportReport()
-    for done, digest in enumerate(digests.iterator(chunk_size=EXPORT_CHUNK), start=1):
-        path = str(site / post_relpath(digest))
-        try:
-            written = write_atomic(path, render_live(digest))
-        except OSError as exc:
-            report.failed.append(Problem(path, None, _(
-                "digest %(pk)s (%(digest)s) not written: %(reason)s; check that this folder can be written, then "
-                "run the export again") % {"pk": digest.pk, "digest": digest, "reason": exc.strerror or exc}))
-        except (ExportError, ValueError) as exc:
-            report.failed.append(Problem(path, None, _("not written: %(error)s") % {"error": exc}))
-        else:
-            (report.written if written else report.unchanged).append(path)
-        if progress:
-            progress(done, total)
-    return report
-
-
-# Import --------------------------------------------------------------------------
 
 
 def collect_post_files(paths: Iterable) -> tuple[list[Path], list[Problem]]:
@@ -276,22 +203,8 @@ def _locked(digests):
     return digests
 
 
-def _file_date(name):
-    """The date a post's file name starts with, or None."""
-    match = _FILE_NAME.fullmatch(name)
-    try:
-        return dt.date(*map(int, match.groups()[:3])) if match else None
-    except ValueError:
-        return None
-
-
 def _json_safe(value):
     return json.loads(json.dumps(value, default=str, ensure_ascii=False))
-
-
-@functools.cache  # asked ~20 times per imported file
-def _max_length(model, name):
-    return model._meta.get_field(name).max_length
 
 
 class _Importer:
@@ -350,7 +263,7 @@ class _Importer:
 
     def lock_existing(self, paths):
         """Read the digests the batch's files may update with one locked query (by their file names' dates)."""
-        self._dates = {day for day in map(_file_date, (p.name for p in paths)) if day}
+        self._dates = {day for day in map(front_matter.file_date, (p.name for p in paths)) if day}
         self._stored = set()
         self._existing = {(d.series_id, d.date): d for d in _locked(Digest.objects.filter(date__in=self._dates))}
 
@@ -410,16 +323,16 @@ class _Importer:
         with self._file_savepoint():
             extra = dict(post.extra)
             # None: the file says nothing about tags, so a digest being updated keeps its own.
-            file_tags = self._tags(extra.pop("tags"), warn) if "tags" in extra else None
+            file_tags = front_matter.tags(extra.pop("tags"), warn) if "tags" in extra else None
             for key in extra:
                 warn(_("front matter key '%(key)s' is kept in the digest's provenance but not exported")
                      % {"key": key})
             series, category = self._series_for(post, name, warn)
-            date, slug = self._date_and_slug(post, name, series, warn)
+            date, slug = front_matter.date_and_slug(post, name, series, warn)
             if post.layout != series.layout:
                 warn(_("layout '%(layout)s' differs from the series' '%(series_layout)s'; the export writes "
                        "'%(series_layout)s'") % {"layout": post.layout, "series_layout": series.layout})
-            self._check(post, slug)
+            front_matter.check_lengths(post, slug)
 
             if (series.pk, date) in self._stored:
                 raise _ReadAgain((series.pk, date))
@@ -533,92 +446,7 @@ class _Importer:
             series = Series.objects.filter(jekyll_category=category).first()
         if series is None:
             self._writing()
-            series = self._new_series(post, category, name, warn)
+            series = front_matter.new_series(post, category, name, warn)
             # Remembered once committed: a rolled-back file must not leave a phantom series.
             transaction.on_commit(lambda: self._series.__setitem__(category, series))
         return series, category
-
-    def _new_series(self, post, category, name, warn):
-        if len(category) > _max_length(Series, "jekyll_category"):
-            raise ImportRefused(_("the category '%(category)s…' is longer than %(limit)s characters; shorten it")
-                                % {"category": category[:40], "limit": _max_length(Series, "jekyll_category")}, 1)
-        # Braces would be read as format fields by Series.title_for.
-        escaped = post.title.replace("{", "{{").replace("}", "}}")
-        template, found = _ISO_DATE.subn("{date}", escaped, count=1)
-        if not found:
-            template = f"[{{date}}] {escaped}"
-            warn(_("the title has no YYYY-MM-DD date; the new series '%(category)s' titles posts '%(template)s'")
-                 % {"category": category, "template": template})
-        if len(template) > _max_length(Series, "title_template"):
-            raise ImportRefused(_("the title is too long to be a series' title pattern (over %(limit)s "
-                                  "characters); shorten it") % {"limit": _max_length(Series, "title_template")}, 1)
-        match = _FILE_NAME.fullmatch(name)
-        base = slugify(category) or slugify(category, allow_unicode=True) or "series"
-        slug, n = base[:45], 1
-        while Series.objects.filter(slug=slug).exists():
-            n += 1
-            slug = f"{base[:45]}-{n}"
-        series = Series.objects.create(
-            slug=slug, name=category[:100], jekyll_category=category,
-            post_slug=(match.group(4) if match else slugify(category) or "daily-news")[:100],
-            title_template=template, layout=post.layout, footer=post.footer or "",
-        )
-        log.info("import: new series %s for category %r", slug, category)
-        return series
-
-    def _date_and_slug(self, post, name, series, warn):
-        local = timezone.localtime(post.date, series.tzinfo)
-        if local.utcoffset() != post.date.utcoffset():
-            warn(_("the date's offset %(offset)s is not %(timezone)s's; the export writes %(local)s")
-                 % {"offset": f"{post.date:%z}", "timezone": series.timezone, "local": f"{local:%z}"})
-        match = _FILE_NAME.fullmatch(name)
-        if match is None:
-            warn(_("the file name is not <YYYY-MM-DD>-<slug>.md; using the date %(date)s and the series' slug "
-                   "'%(slug)s'") % {"date": f"{local:%Y-%m-%d}", "slug": series.post_slug})
-            return local.date(), series.post_slug
-        try:
-            date = dt.date(*(int(part) for part in match.groups()[:3]))
-        except ValueError:
-            raise ImportRefused(_("the file name's date %(date)s is not a date; rename the file "
-                                  "<YYYY-MM-DD>-<slug>.md") % {"date": "-".join(match.groups()[:3])}) from None
-        if date != local.date():
-            warn(_("the file name's date %(file_date)s differs from the front matter date %(date)s; the digest is "
-                   "filed under the file name's") % {"file_date": date, "date": f"{local:%Y-%m-%d}"})
-        return date, match.group(4)
-
-    def _tags(self, value, warn):
-        if value is None or value == "" or value == []:
-            return []
-        if isinstance(value, str):
-            names = value.split()
-            warn(_("tags written as a string; the export writes them as a list"))
-        elif isinstance(value, list):
-            names = [str(v).strip() for v in value if str(v).strip()]
-        else:
-            raise ImportRefused(_("the front matter's tags must be a list, not %(value)s; write e.g. "
-                                  "'tags: [AI, robots]'") % {"value": repr(value)})
-        names = list(dict.fromkeys(names))
-        if names != sorted(names) or len(names) != len(value if isinstance(value, list) else names):
-            warn(_("the export writes the tags sorted and once each: %(tags)s") % {"tags": sorted(names)})
-        too_long = [n for n in names if len(n) > 100]
-        if too_long:
-            raise ImportRefused(_("tag '%(tag)s…' is longer than 100 characters; shorten it")
-                                % {"tag": too_long[0][:40]})
-        return names
-
-    def _check(self, post, slug):
-        """Refuse values the database would truncate or reject, naming them, before anything is written."""
-        limits = [
-            (post.title, _max_length(Digest, "title"), "title", {}),
-            (slug, _max_length(Digest, "slug"), "slug", {}),
-        ]
-        for number, item in enumerate(post.items, start=1):
-            limits.append((item.title, _max_length(NewsItem, "title"), "item_title", {"number": number}))
-            limits += [(source.url, _max_length(ItemSource, "url"), "source_url", {"number": number, "index": n})
-                       for n, source in enumerate(item.sources, start=1)]
-            limits += [(insight.label, _max_length(Insight, "label"), "insight_label", {"number": number, "index": n})
-                       for n, insight in enumerate(item.insights, start=1)]
-        for value, limit, what, where in limits:
-            if len(value) > limit:
-                raise ImportRefused(_("%(what)s has %(count)s characters; at most %(limit)s fit: shorten it") % {
-                    "what": _(_LIMITED[what]) % where, "count": len(value), "limit": limit})

@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from digests import workflow
-from digests.jekyll_io import export_digests
+from digests.exporting import export_digests
 from digests.models import Digest, Status
 from digests.tests.factories import DigestFactory
 from digests.tests.live import live_digest

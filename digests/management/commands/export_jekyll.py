@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _, gettext_lazy, ngettext
 
-from digests.jekyll_io import export_digests
+from digests.exporting import export_digests
 from digests.management.base import TranslatedCommand
 from digests.management.commands.import_jekyll import progress_bar
 from digests.models import Digest, Series
