@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.translation import gettext as _
 
 from .markdown import plain_text
 from .models import Series

@@ -13,7 +13,7 @@ from django.urls import reverse
 from digests import evidence, workflow
 from digests.generation import service
 from digests.models import ArticlePage, ItemSource, NewsItem, ReviewEvent, Status
-from digests.tests.fakes.feeds import Route, article_page, rss, stories
+from digests.tests.fakes.feeds import article_page, rss, stories
 from digests.tests.fakes.fixtures import *  # noqa: F401,F403
 
 pytestmark = pytest.mark.django_db

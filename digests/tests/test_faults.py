@@ -256,14 +256,14 @@ def test_redis_down_during_publish_and_unpublish_then_back_from_an_older_snapsho
     first, second = fresh(first), fresh(second)
     assert not first.is_live and second.is_live
     assert set(BlogPost.objects.values_list("state", flat=True)) == {"pending"}
-    assert_readers_see(web, series, live=[second], gone=[first], addresses=[f"/faults/2026/08/01/daily-faults-news.html"])
+    assert_readers_see(web, series, live=[second], gone=[first], addresses=["/faults/2026/08/01/daily-faults-news.html"])
 
     restored = time.monotonic()
     stack.broker.start()
     wait_converged(stack, site, remote, f"Redis restored from an older snapshot ({web_param(web)}) → blog",
                    started=restored)
     assert sorted(posts_on_remote(remote)) == ["_posts/2026-08-02-daily-faults-news.md"]
-    assert_readers_see(web, series, live=[second], gone=[first], addresses=[f"/faults/2026/08/01/daily-faults-news.html"])
+    assert_readers_see(web, series, live=[second], gone=[first], addresses=["/faults/2026/08/01/daily-faults-news.html"])
 
 
 def web_param(web):

@@ -6,7 +6,7 @@ import pytest
 from django.core.cache import cache
 
 from digests import readers
-from digests.models import Digest, Series, Status
+from digests.models import Digest, Series
 from digests.tests.factories import DigestFactory
 from digests.tests.live import live_digest
 

@@ -491,7 +491,7 @@ def test_a_reopened_digest_keeps_its_live_address_until_republished(editor, revi
     assert Digest.objects.at_live_url("tech", dt.date(2026, 5, 4), "daily-it-news").get() == digest
     assert not Digest.objects.at_live_url("entertainment", dt.date(2026, 5, 5), "renamed").exists()
     assert list(Digest.objects.in_live_series(tech)) == [digest]
-    assert expected(digest) == (f"_posts/2026-05-04-daily-it-news.md", [], "pending")
+    assert expected(digest) == ("_posts/2026-05-04-daily-it-news.md", [], "pending")
 
     workflow.submit(digest, editor)
     workflow.approve(digest, make_user("Reviewer", username="r2"))
