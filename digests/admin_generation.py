@@ -12,16 +12,15 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _, gettext_lazy
 
+from . import queue
 from .models import FeedEntry, GenerationRun, NewsItem, Source
 
 FETCH_STATE = ["etag", "last_modified", "last_status", "last_error", "last_fetched_at"]
 
 
-def _queue(request, task, *args, **kwargs):
+def _queue(request, task_name, *args, **kwargs):
     """Queue a task; with the broker down, tell the user instead of failing the page."""
-    from .tasks import send
-
-    if not send(task, *args, **kwargs):
+    if not queue.send(task_name, *args, **kwargs):
         messages.error(request, _("The task queue is unavailable, so nothing was queued: try again in a minute."))
         return False
     return True
@@ -42,10 +41,8 @@ class SourceAdmin(admin.ModelAdmin):
     # POST by someone who may only view sources (an Editor) queues nothing.
     @admin.action(description=gettext_lazy("Fetch the selected sources' series now"), permissions=["change"])
     def fetch_now(self, request, queryset):
-        from .generation import tasks
-
         for series_id in sorted(set(queryset.values_list("series_id", flat=True))):
-            transaction.on_commit(lambda sid=series_id: _queue(request, tasks.fetch_sources, series_id=sid))
+            transaction.on_commit(lambda sid=series_id: _queue(request, "digests.tasks.fetch_sources", series_id=sid))
         self.message_user(request, _("Fetching queued; the sources' last status shows the outcome."), messages.INFO)
 
 
@@ -114,7 +111,6 @@ class GenerationRunAdmin(admin.ModelAdmin):
 
     def regenerate_item_view(self, request, item_id):
         """Pick another candidate of the day for one item (or let the ranking pick) and have it rewritten."""
-        from .generation import tasks
         from .generation import merge
         from .generation.service import GenerationError
         from .workflow import TransitionError
@@ -135,7 +131,7 @@ class GenerationRunAdmin(admin.ModelAdmin):
                     # Refused here, where the editor sees why, not later in a worker nobody watches.
                     workflow.check_editable(digest, request.user)
                     transaction.on_commit(lambda: queued.append(
-                        _queue(request, tasks.regenerate_item, item.pk, candidate_id, request.user.pk)))
+                        _queue(request, "digests.tasks.regenerate_item", item.pk, candidate_id, request.user.pk)))
             except (GenerationError, TransitionError) as exc:  # also raised here when tasks run eagerly (the demo)
                 self.message_user(request, _("Item %(number)d was not rewritten: %(reason)s")
                                   % {"number": number, "reason": exc}, messages.ERROR)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from . import tasks
+from . import queue
 from .models import BlogPost, ExportRecord
 
 PUBLISH_PERM = "digests.publish_digest"
@@ -17,7 +17,7 @@ def _queue_reconcile(request):
     """Queue a reconcile after commit; with the broker down the beat's next run does it."""
 
     def send():
-        if not tasks.send(tasks.reconcile_blog):
+        if not queue.send("digests.tasks.reconcile_blog"):
             messages.warning(request, _("The task queue is unavailable: the export runs with the next scheduled "
                                         "reconcile (every minute) once it is back."))
 

@@ -9,6 +9,7 @@ class DigestsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from . import readers
+        from . import readers, tasks  # noqa: F401 - the tasks: digests.queue sends them by name
+        from .generation import tasks as generation_tasks  # noqa: F401
 
         readers.connect()

@@ -8,7 +8,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import search
+from . import queue, search
 from .models import SiteVersion
 
 log = logging.getLogger(__name__)
@@ -48,9 +48,7 @@ def _bump():
 
 
 def _queue_index(digest_ids):
-    from . import tasks
-
-    tasks.send(tasks.index_search, digest_ids)
+    queue.send("digests.tasks.index_search", digest_ids)
 
 
 def reindex(digest_ids=None) -> None:

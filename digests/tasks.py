@@ -1,29 +1,16 @@
 """Celery tasks of the workflow and publishing: thin wrappers that load by id and call a service.
 
 Generation's tasks live in digests.generation.tasks (same "digests.tasks.*" names), so publishing
-never imports generation. Retries and limits live on the tasks; the export's retries live in the
-database (BlogPost), where the beat's reconcile finds them whatever happened to the broker.
+never imports generation; services queue both by name (digests.queue), so neither imports a task module.
+Retries and limits live on the tasks; the export's retries live in the database (BlogPost), where the
+beat's reconcile finds them whatever happened to the broker.
 """
-import logging
 
 from celery import shared_task
 from django.db import transaction
 
+from . import publishing, readers, workflow
 from .models import Digest
-
-log = logging.getLogger(__name__)
-
-
-def send(task, *args, **kwargs) -> bool:
-    """Queue `task` now; False, and logged, when the broker is unavailable (the caller says what happens then)."""
-    from kombu.exceptions import OperationalError
-
-    try:
-        task.apply_async(args, kwargs, retry=False)
-    except OperationalError as exc:
-        log.error("%s%r was not queued, the broker is unavailable: %s", task.name, args, exc)
-        return False
-    return True
 
 
 # Workflow ----------------------------------------------------------------------
@@ -31,9 +18,7 @@ def send(task, *args, **kwargs) -> bool:
 
 @shared_task(acks_late=True, soft_time_limit=50, time_limit=60)
 def publish_due():
-    from .workflow import publish_due as publish
-
-    return [digest.pk for digest in publish()]
+    return [digest.pk for digest in workflow.publish_due()]
 
 
 # Publishing ----------------------------------------------------------------------
@@ -42,20 +27,16 @@ def publish_due():
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def reconcile_blog():
     """Bring the blog's working copy and remote to what the database says (every minute, and after each change)."""
-    from .publishing import reconcile
-
-    return reconcile().as_dict()
+    return publishing.reconcile().as_dict()
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
 def export_digest(digest_id):
     """Export one digest again now ("export again" in the admin; also messages queued before reconcile existed)."""
-    from .publishing import expect, reconcile
-
     with transaction.atomic():
         digest = Digest.objects.select_for_update(of=("self",)).select_related("series").get(pk=digest_id)
-        expect(digest)
-    return reconcile().as_dict()
+        publishing.expect(digest)
+    return publishing.reconcile().as_dict()
 
 
 @shared_task(acks_late=True, soft_time_limit=240, time_limit=300)
@@ -70,6 +51,4 @@ def unexport_digest(digest_id):
 @shared_task(acks_late=True, soft_time_limit=540, time_limit=600)
 def index_search(digest_ids=None):
     """Korean search index for these digests after a bulk import; without ids, the beat's sweep of every digest."""
-    from .readers import reindex
-
-    reindex(digest_ids)
+    readers.reindex(digest_ids)

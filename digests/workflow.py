@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _, gettext_lazy
 
-from . import notifications, safety, signals
+from . import notifications, queue, safety, signals
 from .models import Digest, NewsItem, ReviewEvent, Status
 
 log = logging.getLogger(__name__)
@@ -212,14 +212,12 @@ def _on_commit(func):
     transaction.on_commit(func)
 
 
-def _queue_on_commit(task, *args):
+def _queue_on_commit(task_name, *args):
     """Queue a follow-up task once committed; a broker outage is logged, never raised into the committed request.
 
     Nothing is lost: the beat's reconcile finds the work in the database a minute later.
     """
-    from .tasks import send
-
-    _on_commit(lambda: send(task, *args))
+    _on_commit(lambda: queue.send(task_name, *args))
 
 
 # The live version's address (models.Digest): set at publication, kept while the digest is reopened.
@@ -382,9 +380,7 @@ def _publish(digest, user, comment="", system=False):
         return fields
 
     def after(locked, from_status, comment):
-        from . import tasks
-
-        _queue_on_commit(tasks.reconcile_blog)
+        _queue_on_commit("digests.tasks.reconcile_blog")
         signal = signals.digest_corrected if locked._corrected else signals.digest_published
         _on_commit(lambda: signal.send(sender=Digest, digest=locked))
 
@@ -465,9 +461,7 @@ def unpublish(digest, user, comment):
         return fields
 
     def after(locked, from_status, comment):
-        from . import tasks
-
-        _queue_on_commit(tasks.reconcile_blog)
+        _queue_on_commit("digests.tasks.reconcile_blog")
         _on_commit(lambda: signals.digest_unpublished.send(sender=Digest, digest=locked))
 
     return _transition("unpublish", digest, user, comment, apply=apply, after=after)

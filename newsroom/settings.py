@@ -205,8 +205,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-# digests/tasks.py is found by autodiscovery; generation keeps its tasks apart from publishing.
-CELERY_IMPORTS = ["digests.generation.tasks"]
 # Redis hands a task whose worker died (unacknowledged) to another worker after this long: just over
 # the longest task limit (no task may set a longer one; a test checks), so a killed worker's work
 # resumes within minutes and a running task is never handed out twice.

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from .. import evidence, notifications
+from .. import evidence, notifications, queue
 from ..models import Digest, GenerationRun, Insight, ItemSource, NewsItem, ReviewEvent, Series
 from . import articles, fetch, ingest, merge, prompts
 from .locks import SeriesLock
@@ -71,8 +71,6 @@ def recover_abandoned_runs(now=None):
 
     A series whose lock is held is generating right now: its run is alive and left alone.
     """
-    from . import tasks
-
     now = now or timezone.now()
     queued = []
     for series in Series.objects.filter(generation_runs__status=RunStatus.RUNNING).distinct():
@@ -88,8 +86,8 @@ def recover_abandoned_runs(now=None):
         for day in sorted(days):
             abandoned = GenerationRun.objects.filter(series=series, date=day, error=ABANDONED).count()
             if abandoned <= MAX_ABANDONED and not Digest.objects.filter(series=series, date=day).exists():
-                tasks.generate_draft.apply_async(kwargs={"series_id": series.pk, "date": day.isoformat()})
-                queued.append((series.slug, day.isoformat()))
+                if queue.send("digests.tasks.generate_draft", series_id=series.pk, date=day.isoformat()):
+                    queued.append((series.slug, day.isoformat()))
     if queued:
         log.warning("generation runs abandoned by a dead worker, queued again: %s", queued)
     return queued

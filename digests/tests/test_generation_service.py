@@ -205,7 +205,7 @@ def test_abandoned_runs_are_closed_and_their_day_queued_again(tech, entertainmen
     from digests.generation import tasks
 
     queued = []
-    monkeypatch.setattr(tasks.generate_draft, "apply_async", lambda kwargs: queued.append(kwargs))
+    monkeypatch.setattr(tasks.generate_draft, "apply_async", lambda args, kwargs, **options: queued.append(kwargs))
     GenerationRun.objects.create(series=tech, date=DAY, started_at=now)
     GenerationRun.objects.create(series=entertainment, date=DAY, started_at=now)
     DigestFactory(series=entertainment, date=DAY)  # saved before its worker died: nothing to redo

@@ -5,7 +5,6 @@ from newsroom.celery import app
 
 
 def test_every_task_ends_before_the_broker_hands_it_out_again():
-    app.loader.import_default_modules()
     visibility = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
     ours = {name: task for name, task in app.tasks.items() if name.startswith("digests.")}
     assert {"digests.tasks.generate_draft", "digests.tasks.reconcile_blog", "digests.tasks.recover_generation"} <= set(ours)
