@@ -40,6 +40,8 @@ def fields(count, seed):
             out.append(("corpus title", "title", item.title))
             out.append(("corpus summary", "summary", item.summary))
             out += [("corpus insight", "insight", (i.label, i.text)) for i in item.insights]
+        if post.footer is not None:
+            out.append(("corpus footer", "footer", post.footer))
     return out
 
 
@@ -50,6 +52,8 @@ def kramdown_input(kind, value):
         return jekyll.markdown_block(value)
     if kind == "title":
         return "### " + jekyll.markdown_inline(value)
+    if kind == "footer":
+        return "> " + jekyll.markdown_footer(value).replace("\n", "\n> ")
     return "-   " + jekyll.markdown_insight(*value)
 
 
@@ -93,6 +97,8 @@ def candidates():
                 return str(ours.clean(block(jekyll.markdown_block(value))))
             if kind == "title":
                 return "<h3>" + str(ours.clean(inline(jekyll.markdown_inline(value)))) + "</h3>"
+            if kind == "footer":
+                return "<blockquote>" + str(ours.clean(inline(jekyll.markdown_footer(value)))) + "</blockquote>"
             return "<ul><li>" + str(ours.clean(inline(jekyll.markdown_insight(*value)))) + "</li></ul>"
 
         return render
@@ -102,6 +108,8 @@ def candidates():
             return str(ours.render(value))
         if kind == "title":
             return f"<h3>{ours.render_inline(value)}</h3>"
+        if kind == "footer":
+            return f"<blockquote>{ours.render_footer(value)}</blockquote>"
         return f"<ul><li>{ours.render_insight(*value)}</li></ul>"
 
     commonmark = MarkdownIt("commonmark", {"typographer": True, "html": False}).enable(["replacements", "smartquotes"])

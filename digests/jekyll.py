@@ -585,17 +585,60 @@ def markdown_insight(label: str, text: str) -> str:
     return _escape_start(text, "inline")[0]
 
 
+_FOOTER_MARK = re.compile(r"[\\*_`\]]")
+_PUNCTUATION_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # kramdown's escapes: a backslash before ASCII punctuation
+
+
+def _footer_parts(line: str):
+    """(text, verbatim) parts of a footer line: code spans and allowed link targets are verbatim."""
+    pos, last, n = 0, 0, len(line)
+    while match := _FOOTER_MARK.search(line, pos):
+        at = match.start()
+        pos = at + 1
+        if line[at] == "\\":
+            pos += 1
+        elif line[at] == "`":
+            while pos < n and line[pos] == "`":
+                pos += 1
+            end = _code_end(pos - at).search(line, pos)
+            if end:
+                yield line[last:at], False
+                yield line[at : end.end()], True
+                pos = last = end.end()
+        elif line[at] == "]" and line[pos : pos + 1] == "(":
+            target, end = _target(line, pos + 1)
+            if url_allowed(target):
+                yield line[last : pos + 1], False
+                yield line[pos + 1 : end], True
+                pos = last = end
+    yield line[last:], False
+
+
 def markdown_footer(footer: str) -> str:
-    """The footer as kramdown reads it inside its `> ` quote: `*sentence*`, one line each."""
-    lines = [_drop_ours(line.strip(_WS)) for line in footer.strip(_WS).split("\n")]
-    lines = [_escape_inline(lines[0])] + [_escape_start(line, "inline")[0] for line in lines[1:]]
+    """The footer as kramdown reads it inside its `> ` quote: `*sentence*`, one paragraph (a line each).
+
+    The quote is emphasized, so `*`, `_` and `\\` are text in it, as `*` is in a label: an emphasis of the
+    writer's would close the quote's (kramdown and CommonMark then disagree on what is left).
+    """
+    lines = []
+    for line in footer.split("\n"):
+        text = "".join(part if verbatim else re.sub(r"([\\*_])", r"\\\1", part)
+                       for part, verbatim in _footer_parts(line.strip(_WS)))
+        if text:  # a blank line would end the emphasis and the quote's paragraph
+            lines.append(_escape_start(text, "inline")[0])
+    lines = lines or [""]
+    if lines[0].startswith("[") and "]:" in lines[0]:  # "*[" ... "]:" would be an abbreviation's definition
+        lines[0] = "\\" + lines[0]
     lines[0] = "*" + lines[0]
     lines[-1] += "*"
     return "\n".join(lines)
 
 
 def _footer_field(lines: list[str]) -> str:
-    return "\n".join([_drop_ours(lines[0])] + [_unescape_start(line, "inline") for line in lines[1:]])
+    # Every backslash of the footer's Markdown outside code spans and link targets is an escape (the
+    # writer's own are doubled), the exporter's or, in a post we did not write, the blog's.
+    return "\n".join("".join(part if verbatim else _PUNCTUATION_ESCAPE.sub(r"\1", part)
+                             for part, verbatim in _footer_parts(line)) for line in lines)
 
 
 # --------------------------------------------------------------------------- the Liquid layer

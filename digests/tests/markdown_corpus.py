@@ -12,7 +12,7 @@ from digests.jekyll import Insight, Item, Post, Source
 
 SEOUL = ZoneInfo("Asia/Seoul")
 
-# (construct, kind, text): kind "summary" is a Markdown block, "title" and "insight" inline.
+# (construct, kind, text): kind "summary" is a Markdown block, "title", "insight" and "footer" inline.
 CASES = [
     ("paragraph", "summary", "엔비디아가 새 GPU를 발표했습니다. 가격은 지난 세대와 같습니다."),
     ("paragraphs", "summary", "첫 문단입니다.\n\n둘째 문단입니다."),
@@ -108,6 +108,19 @@ CASES = [
     ("insight: quotes", "insight", ("인용", '"AI"는 \'도구\'다.')),
     ("insight: bold look-alike", "insight", ("", "**가짜**: 라벨 아님")),
     ("insight: payload", "insight", ('![i](https://x.invalid/x.png){: onerror="alert(1)"}', "[c](javascript&colon;alert(1))")),
+    # The footer is one emphasized quote: emphasis, blank lines and line starts of the writer's are text in it.
+    ("footer: abbreviation look-alike", "footer", "[AI]: 인공지능이 정리했습니다"),
+    ("footer: reference look-alike", "footer", "[a][1] 참고 [1]: https://example.com/r"),
+    ("footer: emphasis at the start", "footer", "*뉴스룸*이 전합니다"),
+    ("footer: underscores", "footer", "_밑줄_ 강조와 snake_case"),
+    ("footer: emphasis and strong", "footer", "*강조*와 **굵게**"),
+    ("footer: two paragraphs", "footer", "첫 문단입니다.\n\n둘째 문단입니다."),
+    ("footer: list lines", "footer", "- 하나\n- 둘"),
+    ("footer: only stars", "footer", "**"),
+    ("footer: code and link", "footer", "`a*b_c` 코드와 [링크_x](https://example.com/a_b) 그리고 [j](javascript:x)"),
+    ("footer: line starts", "footer", "# 해시\n> 인용\n1. 번호"),
+    ("footer: backslashes", "footer", "C:\\경로 \\* 그리고 끝\\"),
+    ("footer: Liquid and quotes", "footer", '맺음말 `{{ x }}`와 "인용"... {% raw %}'),
 ]
 
 WORDS = ["엔비디아", "삼성전자", "오픈AI", "구글", "반도체", "로보택시", "데이터센터", "규제", "투자", "모델"]
@@ -232,17 +245,22 @@ class Features(HTMLParser):
 
 def case_posts():
     """The CASES as posts: summaries and insights five items a post, titles on their own items."""
-    items = []
+    items, footers = [], []
     for n, (construct, kind, value) in enumerate(CASES):
-        if kind == "summary":
+        if kind == "footer":
+            footers.append(value)
+        elif kind == "summary":
             items.append(Item(f"사례 {n}: {construct}", value, [Insight("사례", construct)], [Source(f"https://example.com/case/{n}")]))
         elif kind == "title":
             items.append(Item(value, f"{construct} 사례의 요약.", [], [Source(f"https://example.com/case/{n}")]))
         else:
             items.append(Item(f"사례 {n}", "요약.", [Insight(*value), Insight("둘째", "평범한 시사점.")], []))
     start = datetime(2025, 6, 1, 9, 0, tzinfo=SEOUL)
+    groups = [items[at : at + 5] for at in range(0, len(items), 5)]
+    groups += [[Item("맺음말 사례", "요약.")]] * (len(footers) - len(groups))
+    footers += ["사례 모음의 맺음말."] * (len(groups) - len(footers))
     return [
         Post(title=f"[{(start + timedelta(days=k)):%Y-%m-%d}] 사례 모음", date=start + timedelta(days=k),
-             items=items[at : at + 5], footer="사례 모음의 맺음말.")
-        for k, at in enumerate(range(0, len(items), 5))
+             items=group, footer=footer)
+        for k, (group, footer) in enumerate(zip(groups, footers))
     ]

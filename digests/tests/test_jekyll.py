@@ -404,7 +404,7 @@ DATES = st.builds(
 FOOTERS = st.one_of(
     st.none(),
     LINE,
-    st.lists(LINE.filter(bool), min_size=2, max_size=3).map("\n".join),
+    st.lists(LINE, min_size=2, max_size=3).map("\n".join),  # a blank line among them too
 )
 EXTRAS = st.one_of(
     st.just({}),
@@ -447,7 +447,9 @@ def canonical(post: Post) -> Post:
              [Source(url) for url in (jekyll._one_line(s.url) for s in item.sources) if url])
         for item in post.items
     ]
-    footer = None if post.footer is None else "\n".join(ln.strip() for ln in post.footer.strip().split("\n"))
+    # The footer is one paragraph: its blank lines go.
+    footer = None if post.footer is None else "\n".join(
+        ln.strip(jekyll._WS) for ln in post.footer.split("\n") if ln.strip(jekyll._WS))
     return dataclasses.replace(post, title=jekyll._one_line(post.title), items=items, footer=footer)
 
 
