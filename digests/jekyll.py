@@ -12,7 +12,8 @@ text (digests/markdown.py renders it for all of ours).
 - Titles, insight labels and texts and the footer are inline Markdown: emphasis (`*a*`, `_a_`),
   strong (`**a**`, `__a__`), code spans (`` `a` ``), links `[text](url)`, backslash escapes
   (kramdown's set), character references (`&amp;`), and kramdown's typography: smart quotes,
-  `--` –, `---` —, `...` …, `<<` «, `>>` ». A label is shown bold, so a `*` in it is text.
+  `--` –, `---` —, `...` …, `<<` «, `>>` ». A label is shown bold, so a `*` in it is text; the
+  footer is one emphasized paragraph, so its `*`, `_` and `\\` are text and its blank lines go.
 - Everything else kramdown knows is text: headers, block quotes, rules and setext underlines,
   code blocks (fenced or indented), tables, definition lists, footnotes, abbreviations, math,
   strikethrough, HTML and comments, autolinks, images, attribute lists and extensions
@@ -21,6 +22,8 @@ text (digests/markdown.py renders it for all of ours).
   kramdown shows it, and after a line of text starts only at 1 (kramdown would start one at any
   number, CommonMark does not: such a line stays text on every screen). A list right after a list
   of the other kind gets a blank line between (kramdown would nest it in the last item).
+- A numeric character reference names a character: not NUL, a control, a surrogate or past
+  U+10FFFF (refused_references; safety.py refuses them with the field named).
 - A link points to an http(s) or mailto address without blanks, control characters, `<`, `>`,
   `"` or character references (url_allowed). Any other link is written so that kramdown shows it
   as text, as is HTML; digests/safety.py refuses both with the field named (refused_links,
@@ -75,6 +78,7 @@ __all__ = [
     "post_filename",
     "refused_html",
     "refused_links",
+    "refused_references",
     "render",
     "url_allowed",
 ]
@@ -245,6 +249,22 @@ def refused_html(text: str) -> list[str]:
         for start, _end, token in _tokens(line, 0)
         if token == "<" and _starts_construct(line, start)
     ]
+
+
+_NUMERIC_REF = re.compile(r"&#(?:([0-9]+)|[xX]([0-9A-Fa-f]+));")
+
+
+def refused_references(text: str) -> list[str]:
+    """The numeric character references in a field that name no character every screen shows alike, in
+    order: NUL, a control, a surrogate, past U+10FFFF (a surrogate or too large a number in a title or
+    an insight stops kramdown, and with it the blog's whole build)."""
+    refused = []
+    for match in _NUMERIC_REF.finditer(text):
+        decimal, hexadecimal = match.groups()
+        code = int(decimal) if decimal else int(hexadecimal, 16)
+        if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF or (code < 0x20 and code not in (9, 10)) or 0x7F <= code <= 0x9F:
+            refused.append(match.group(0))
+    return refused
 
 
 def refused_links(text: str) -> list[str]:

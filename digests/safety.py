@@ -6,11 +6,12 @@ from . import jekyll
 
 
 def text_problems(where, text: str) -> list[str]:
-    """HTML and links to refused addresses in one Markdown field; `where` names it for the editor (a string, or
-    a function giving it: most fields pass, and naming each costs more than checking it)."""
-    html, links = jekyll.refused_html(text or "")[:1], jekyll.refused_links(text or "")[:1]
+    """HTML, links to refused addresses and references naming no character in one Markdown field; `where` names it
+    for the editor (a string, or a function giving it: most fields pass, and naming each costs more than checking it)."""
+    text = text or ""
+    html, links = jekyll.refused_html(text)[:1], jekyll.refused_links(text)[:1]
     if not (html or links):
-        return []
+        return reference_problems(where, text)
     where = where() if callable(where) else where
     problems = [_("%(where)s contains raw HTML %(html)s: write Markdown only") % {"where": where, "html": repr(found)}
                 for found in html]
@@ -19,7 +20,17 @@ def text_problems(where, text: str) -> list[str]:
         % {"where": where, "target": repr(target[:60])}
         for target in links
     ]
-    return problems
+    return problems + reference_problems(where, text)
+
+
+def reference_problems(where, text: str) -> list[str]:
+    """A character reference naming no character (jekyll.refused_references), in any field the blog prints."""
+    found = jekyll.refused_references(text)[:1] if "&#" in (text or "") else []
+    if not found:
+        return []
+    where = where() if callable(where) else where
+    return [_("%(where)s contains %(reference)s, which names no character the blog can show: write the character "
+              "itself, or remove it") % {"where": where, "reference": repr(found[0][:20])}]
 
 
 def url_problems(where, url: str) -> list[str]:
@@ -36,6 +47,7 @@ def post_problems(post: jekyll.Post) -> list[str]:
     html = jekyll.front_matter_html(post.title)
     if html:
         problems.append(_("the title contains raw HTML %(html)s: write Markdown only") % {"html": repr(html)})
+    problems += reference_problems(_("the title"), post.title)
     for number, item in enumerate(post.items, start=1):
         problems += text_problems(lambda: _("item %(number)d's title") % {"number": number}, item.title)
         problems += text_problems(lambda: _("item %(number)d's summary") % {"number": number}, item.summary)

@@ -292,3 +292,21 @@ def test_no_payload_runs_on_the_blog(tmp_path, settings, browser, editor, review
     page.wait_for_timeout(300)
     context.close()
     assert dialogs.seen == []
+
+
+def test_a_reference_naming_no_character_is_refused_before_it_stops_the_blogs_build(tmp_path, settings, editor,
+                                                                                    reviewer, publisher):
+    """kramdown stops the whole build, every post with it, on a surrogate reference in a header: the workflow refuses
+    the text with its field named, and what the exporter alone would write shows why."""
+    site = blog(tmp_path, settings)
+    digest = DigestFactory()
+    carry(digest, "item title", "제목 &#xD800;")
+    with pytest.raises(workflow.TransitionError, match="항목 1의 제목에 '&#xD800;'"):
+        workflow.publish(workflow.approve(workflow.submit(digest, editor), reviewer), publisher)
+    assert not Digest.objects.get(pk=digest.pk).live_snapshot
+
+    post = digest_to_post(with_content(Digest.objects.filter(pk=digest.pk)).get())
+    (site / "_posts" / jekyll.post_filename(digest.date, digest.slug)).write_text(jekyll.render(post), encoding="utf-8")
+    result = subprocess.run(["jekyll", "build", "--source", str(site), "--destination", str(site / "_site")],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode != 0 and "Conversion error" in result.stdout + result.stderr

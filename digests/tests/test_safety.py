@@ -48,6 +48,23 @@ class PostProblemsTests(SimpleTestCase):
                 self.assertEqual(len(problems), 1, problems)
                 self.assertIn(expected, problems[0])
 
+    def test_a_character_reference_naming_no_character_is_named_in_every_field(self):
+        # Some stop kramdown and so the blog's whole build (a test of test_jekyll_site_build builds one).
+        for reference in ["&#xD800;", "&#55357;", "&#x110000;", "&#99999999;", "&#0;", "&#x1B;", "&#128;"]:
+            with self.subTest(reference=reference):
+                for fields, where in [({"title": f"제목 {reference}"}, "item 1's title"),
+                                      ({"summary": f"요약 {reference}"}, "item 1's summary"),
+                                      ({"insights": [jekyll.Insight(reference, "x")]}, "item 1's insight 1 label"),
+                                      ({"insights": [jekyll.Insight("", reference)]}, "item 1's insight 1")]:
+                    problems = post_problems(post(**fields))
+                    self.assertEqual(problems, [f"{where} contains '{reference}', which names no character the blog "
+                                                "can show: write the character itself, or remove it"])
+        p = post()
+        p.title, p.footer = "[2026-11-29] &#xDFFF;", "맺음말 &#1;"
+        self.assertEqual([problem.split(" contains")[0] for problem in post_problems(p)], ["the title", "the footer"])
+        # Characters, and references to them, pass.
+        self.assertEqual(post_problems(post(summary="&#169; &#x1F600; &#9; &#10; &amp; &nbsp; &#xAC00;")), [])
+
     def test_digest_title_and_footer_are_checked(self):
         p = post()
         p.title, p.footer = "x <img src=x onerror=alert(1)//", "[l](javascript:x)"
