@@ -889,14 +889,45 @@ def _header_kind(stripped: str) -> str | None:
 
 
 def _link_line(stripped: str) -> re.Match | None:
-    """A source's link line: the whole line is the link (its URL may go on over the next lines)."""
+    """A source's link line: the whole line is the link (its URL may go on over the next lines), or it
+    starts with the blog's 🔗 link (more of them, or text, may follow)."""
     m = _LINK_START.match(stripped)
     if not m or not ("🔗" in m.group(1) or "원문" in m.group(1)):
         return None
     rest = m.group(3)
     if _LINK_END.search(rest) or (")" not in rest and not _BLANKS.search(rest)):
         return m
+    if "🔗" in m.group(1) and not m.group(2) and _read_links(_liquid_unescape(rest)):
+        return m
     return None
+
+
+_LINK_TITLE = re.compile(r"""[ \t]+(?:"[^"]*"|'[^']*')""")
+_LINK_CLOSE = re.compile(r"[ \t]*\)\**")
+_NEXT_LINK = re.compile(r"(?:[ \t]|<br\s*/?>)*\*{0,2}\[([^\]]*)\]\(", re.IGNORECASE)
+_ONLY_BREAKS = re.compile(r"(?:[ \t]|<br\s*/?>)*", re.IGNORECASE)
+
+
+def _read_links(rest: str) -> tuple[list[str], str] | None:
+    """The targets of a link line's 🔗 links (`rest` starts at the first one's target) and the text after
+    them (`<br>`s alone are none), or None when the first link does not close. A link's title is dropped."""
+    urls, pos, tail = [], 0, 0
+    while True:
+        target, end = _target(rest, pos)
+        title = _LINK_TITLE.match(rest, end)
+        close = _LINK_CLOSE.match(rest, title.end() if title else end)
+        if not (target and close):
+            break
+        urls.append(target)
+        pos = tail = close.end()
+        following = _NEXT_LINK.match(rest, pos)
+        if not following or "🔗" not in following.group(1):
+            break
+        pos = following.end()
+    if not urls:
+        return None
+    text = rest[tail:]
+    return urls, "" if _ONLY_BREAKS.fullmatch(text) else text.strip(_WS)
 
 
 def _common_indent(lines) -> int:
@@ -1114,7 +1145,9 @@ class _BodyReader:
 
     def keep_in_summary(self, no: int, line: str, template: str):
         self.p.warn(no, template)
-        if self.summary and self.summary[-1]:
+        while self.summary and not self.summary[-1]:
+            self.summary.pop()
+        if self.summary:
             self.summary.append("")  # a paragraph of its own, not glued to the summary
         self.summary.append(line.strip(_WS))
 
@@ -1270,6 +1303,19 @@ class _BodyReader:
                 break
             rest += nxt
             j += 1
+        self.state = "after"
+        links = None if m.group(2) else _read_links(_liquid_unescape(rest))
+        if links:
+            urls, text = links
+            if len(urls) > 1:
+                self.p.warn(no, gettext_noop("%(count)d links on one line; the export writes a line each"),
+                            count=len(urls))
+            self.urls += urls
+            if text:
+                self.keep_in_summary(no, text, gettext_noop(
+                    "text after the link on its line; kept at the end of the item's summary"))
+            return j
+        # A refused URL, which the exporter writes `\\(...)`: up to the line's last ")".
         end = _LINK_END.search(rest)
         if end:
             url = rest[: end.start()]
@@ -1277,7 +1323,6 @@ class _BodyReader:
             self.p.warn(no, gettext_noop("the link line is not closed with ')'; took the rest as the URL"))
             url = rest
         self.urls.append(_source_url(url, refused=bool(m.group(2))))
-        self.state = "after"
         return j
 
     def insight(self, no: int, s: str):

@@ -665,6 +665,17 @@ def test_variant_link_on_the_br_line_and_several_link_lines():
     assert third.summary == "같은 소식을 세 매체가 전했습니다."
 
 
+def test_variant_several_links_on_one_line_and_a_link_title():
+    post = read_variant("links-on-one-line.md")
+    assert [w.message for w in post.warnings] == ["2 links on one line; the export writes a line each"] * 2
+    assert [item.urls for item in post.items] == [
+        ["https://example.com/same-line-a", "https://example.org/same-line-b"],
+        ["https://example.com/joined-a", "https://example.net/joined-b"],
+        ["https://example.com/titled"],
+    ]
+    assert [item.summary for item in post.items][1] == "링크 사이와 줄 끝에 br이 있습니다."
+
+
 def test_variant_br_lines_instead_of_blank_lines():
     post = read_variant("br-separators.md")
     assert post.warnings == []
@@ -834,3 +845,26 @@ def test_several_sources_one_link_line_each_under_one_br():
     back = parse(text)
     assert back == post
     assert back.warnings == []
+
+
+@pytest.mark.parametrize("links, urls, summary, warnings", [
+    # Text after the link: the source is the link's target, the text kept (it was the post's), and said so.
+    ("**[🔗 원문 기사 보기](https://example.com/a)** (연합뉴스)", ["https://example.com/a"], "요약.\n\n(연합뉴스)",
+     ["text after the link on its line; kept at the end of the item's summary"]),
+    ("**[🔗 원문 기사 보기](https://example.com/a)** [관련 기사](https://example.com/r)", ["https://example.com/a"],
+     "요약.\n\n[관련 기사](https://example.com/r)", ["text after the link on its line; kept at the end of the item's summary"]),
+    # Several 🔗 links on one line, by a space or a <br>: each is a source.
+    ("**[🔗 원문 기사 보기](https://example.com/a)** **[🔗 원문 기사 보기](https://example.org/b)**",
+     ["https://example.com/a", "https://example.org/b"], "요약.", ["2 links on one line; the export writes a line each"]),
+    ("**[🔗 원문 기사 보기](https://example.com/a)**<br>**[🔗 원문 기사 보기](https://example.org/b)**<br>",
+     ["https://example.com/a", "https://example.org/b"], "요약.", ["2 links on one line; the export writes a line each"]),
+    # A title, and a <br> closing the line, are no part of the address.
+    ('**[🔗 원문 기사 보기](https://example.com/a "제목")**', ["https://example.com/a"], "요약.", []),
+    ("**[🔗 원문 기사 보기](https://example.com/a)**<br />", ["https://example.com/a"], "요약.", []),
+    ("**[🔗 원문 기사 보기](https://ko.wikipedia.org/wiki/A_(B))**", ["https://ko.wikipedia.org/wiki/A_(B)"], "요약.", []),
+])
+def test_link_lines_with_more_than_the_link(links, urls, summary, warnings):
+    post = parse(FRONT + f"\n### 기사\n\n**📌 요약**\n요약.\n\n<br>\n{links}\n\n---\n", "links.md")
+    assert (post.items[0].urls, post.items[0].summary, [w.message for w in post.warnings]) == (urls, summary, warnings)
+    again = parse(render(post))
+    assert again.items == post.items and again.warnings == []
