@@ -968,6 +968,20 @@ def _parse_date(raw: object, default_tz: tzinfo) -> datetime | None:
     return naive.replace(tzinfo=timezone(delta))
 
 
+_BR_RUN = re.compile(r"[ \t]*(?:<br\s*/?>[ \t]*)+", re.IGNORECASE)
+
+
+def _br_parts(line: str) -> list[str]:
+    """`line` cut at its runs of `<br>` outside code spans: the blog's line breaks inside a line."""
+    parts, last = [], 0
+    for start, _end, token in _tokens(line, 0):
+        run = _BR_RUN.match(line, start) if token == "<" and start >= last else None
+        if run:
+            parts.append(line[last:start])
+            last = run.end()
+    return [*parts, line[last:]]
+
+
 class _Parser:
     def __init__(self, text: str, filename: str | None, default_tz: tzinfo):
         self.filename = filename
@@ -1143,6 +1157,20 @@ class _BodyReader:
             self.p.warn(self.item_line, gettext_noop("item '%(title)s' has no summary"), title=item.title)
         self.state = "done"
 
+    def summary_line(self, line: str):
+        """A line of the summary; a `<br>` in it is a line break (a line ending in two spaces)."""
+        parts = _br_parts(line)
+        if len(parts) == 1:
+            self.summary.append(line)
+            return
+        parts = [parts[0].rstrip(_WS), *(part.strip(_WS) for part in parts[1:])]
+        if not parts[0].strip(_WS) and self.summary and self.summary[-1].strip(_WS):
+            self.summary[-1] = self.summary[-1].rstrip(_WS) + "  "  # the line began with a break
+        texts = [part for part in parts if part.strip(_WS)]
+        self.summary += [text + "  " for text in texts[:-1]] + texts[-1:]
+        if texts and not parts[-1]:
+            self.summary[-1] += "  "  # it ended with one: a break before the next line
+
     def keep_in_summary(self, no: int, line: str, template: str):
         self.p.warn(no, template)
         while self.summary and not self.summary[-1]:
@@ -1225,7 +1253,7 @@ class _BodyReader:
             self.state = "insights"
             return i + 1
 
-        if _BR.fullmatch(s):
+        if _BR_RUN.fullmatch(s):
             # Before the link lines, or in place of a blank line between the parts of an item.
             if state == "done":
                 self.state = "between"
@@ -1250,15 +1278,21 @@ class _BodyReader:
                 self.p.warn(no, gettext_noop("item text without a '📌 요약' header; read as the summary"))
                 self.summary_seen = True
             self.state = "summary"
-            self.summary.append(line)
+            self.summary_line(line)
             return i + 1
         if state == "summary":
-            self.summary.append(line)
+            self.summary_line(line)
             return i + 1
         if state == "insights":
             if self.after_br and not _BULLET.fullmatch(s):
                 self.keep_in_summary(no, line, gettext_noop("text after a '<br>' line; kept at the end of the item's summary"))
                 return i + 1
+            parts = _br_parts(s)
+            if len(parts) > 1:
+                parts = [part.strip(_WS) for part in parts]
+                if any(parts[1:-1]) or (parts[-1] and parts[0]):
+                    self.p.warn(no, gettext_noop("a '<br>' inside an insight; an insight is one line, so it is a space"))
+                s = " ".join(part for part in parts if part)
             self.insight(no, s)
             return i + 1
         if state in ("link", "after"):

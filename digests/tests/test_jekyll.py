@@ -676,6 +676,17 @@ def test_variant_several_links_on_one_line_and_a_link_title():
     assert [item.summary for item in post.items][1] == "링크 사이와 줄 끝에 br이 있습니다."
 
 
+def test_variant_br_inside_lines_is_a_line_break():
+    post = read_variant("br-inside-lines.md")
+    assert [w.message for w in post.warnings] == ["a '<br>' inside an insight; an insight is one line, so it is a space"]
+    first, second = post.items
+    assert first.summary == "첫 문장입니다.  \nbr 뒤의 둘째 문장입니다.  \n셋째 줄은 `<br>` 코드를 그대로 보여 줍니다."
+    assert first.insights == [Insight("줄 끝 br", "시사점 끝의 br은 구분일 뿐입니다."), Insight("가운데 br", "앞 절반 뒤 절반")]
+    assert first.urls == ["https://example.com/br-inside"]
+    assert second.summary == "- 첫째 항목입니다.  \n- 둘째 항목입니다."
+    assert "\\<br" not in render(post)  # no <br> left to be shown as text
+
+
 def test_variant_br_lines_instead_of_blank_lines():
     post = read_variant("br-separators.md")
     assert post.warnings == []

@@ -144,7 +144,7 @@ def test_jekyll_build_shows_tricky_text_literally(tmp_path):
     assert render(parse(render(post))) == render(post)
 
 
-SHAPES = ["link-on-br-line", "links-on-one-line", "br-separators", "bullet-summary", "code-span-summary", "label-space-colon",
+SHAPES = ["link-on-br-line", "links-on-one-line", "br-separators", "br-inside-lines", "bullet-summary", "code-span-summary", "label-space-colon",
           "indented-four-spaces", "title-shapes"]
 VARIANTS = Path(__file__).resolve().parent / "fixtures" / "jekyll" / "variants"
 
