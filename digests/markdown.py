@@ -267,10 +267,15 @@ def safe_url(url: str) -> str:
     return url if jekyll.url_allowed(url) else ""
 
 
+def text_of(markup: str) -> str:
+    """Rendered HTML as the text a reader sees of it, blanks collapsed."""
+    # Unescaped again: templates escape it once more on output.
+    return " ".join(html.unescape(nh3.clean(str(markup), tags=set())).split())
+
+
 def plain_text(text: str, limit: int | None = 200) -> str:
     """A summary as plain text, for descriptions and search; `limit` characters at most (None: all)."""
-    # Unescaped again: templates escape it once more on output.
-    text = " ".join(html.unescape(nh3.clean(str(render(text)), tags=set())).split())
+    text = text_of(render(text))
     if limit is None or len(text) <= limit:
         return text
     return text[: limit - 1].rstrip() + "…"

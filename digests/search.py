@@ -6,7 +6,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from .markdown import plain_text
+from .markdown import plain_text, render_inline, render_insight, text_of
 
 # Content morphemes only: nouns, verb and adjective stems, roots, foreign words, numbers, hanja.
 # Particles and endings (정부가, 정부는 → 정부) and bound nouns (것, 수) are left out.
@@ -42,14 +42,15 @@ def analyzer():
 
 def document_text(snapshot: dict) -> str:
     """What readers can find in a live version: titles, summaries, insights and tags, as plain text, without URLs."""
+    # Each field as its own screen shows it: the post title as the blog's layout prints it, the item's
+    # title and insights as inline Markdown ("1. CES" keeps its number), the summary as a block.
     parts = [snapshot.get("title", "")]
     for item in snapshot.get("items", []):
-        parts.append(item.get("title", ""))
-        parts.append(item.get("summary", ""))
-        for insight in item.get("insights", []):
-            parts.append(f"{insight.get('label', '')}: {insight.get('text', '')}" if insight.get("label")
-                         else insight.get("text", ""))
-    lines = [URL.sub(" ", plain_text(part, limit=None)) for part in parts if part]
+        parts.append(text_of(render_inline(item.get("title", ""))))
+        parts.append(plain_text(item.get("summary", ""), limit=None))
+        parts += [text_of(render_insight(insight.get("label", ""), insight.get("text", "")))
+                  for insight in item.get("insights", [])]
+    lines = [URL.sub(" ", part) for part in parts if part]
     tags = (snapshot.get("extra") or {}).get("tags") or []
     if isinstance(tags, list):
         lines.append(" ".join(str(tag) for tag in tags))  # names, not Markdown

@@ -72,6 +72,16 @@ def test_titles_insights_and_tags_are_indexed(tech):
         assert titles_found(query) == [title], query
 
 
+def test_each_field_is_indexed_as_its_screen_shows_it():
+    # Titles and insights are inline Markdown: "1. " and "- " at their start, and "*" in a label, are text.
+    snapshot = {"title": "[2026-01-01] *별표* 제목", "items": [
+        {"title": "1. CES 2026 개막", "summary": "- 삼성\n- **엘지**", "insights": [
+            {"label": "A*B*C", "text": "`코드` [링크](https://example.com/x)"}, {"label": "", "text": "3. 세 번째"}]},
+        {"title": "- 대시로 시작", "summary": "요약", "insights": []}]}
+    assert search.document_text(snapshot).split("\n") == [
+        "[2026-01-01] *별표* 제목", "1. CES 2026 개막", "삼성 엘지", "A*B*C: 코드 링크", "3. 세 번째", "- 대시로 시작", "요약"]
+
+
 def test_more_matches_rank_higher_and_unpublished_digests_leave_the_index(tech, publisher):
     once = with_text(live_digest(series=tech), "배터리 소식입니다.")
     often = with_text(live_digest(series=tech), "배터리 배터리 배터리, 배터리 재활용과 배터리 가격.",
