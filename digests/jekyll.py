@@ -968,6 +968,7 @@ def _parse_date(raw: object, default_tz: tzinfo) -> datetime | None:
     return naive.replace(tzinfo=timezone(delta))
 
 
+_CLOSING_HASHES = re.compile(r"[ \t]+#+$")
 _BR_RUN = re.compile(r"[ \t]*(?:<br\s*/?>[ \t]*)+", re.IGNORECASE)
 
 
@@ -1310,7 +1311,9 @@ class _BodyReader:
     def header(self, i: int, no: int, m: re.Match) -> int:
         if len(m.group(1)) != 3:
             self.p.warn(no, gettext_noop("item title written with %(count)s '#' instead of 3"), count=len(m.group(1)))
-        self.start_item(no, _drop_ours(_liquid_unescape((m.group(2) or "").strip(_WS))))
+        # kramdown (GFM) drops a closing run of "#" after a blank, as the blog showed the title.
+        title = _CLOSING_HASHES.sub("", (m.group(2) or "").strip(_WS))
+        self.start_item(no, _drop_ours(_liquid_unescape(title)))
         return i + 1
 
     def start_footer(self, i: int, no: int, s: str) -> int:

@@ -747,6 +747,7 @@ def test_variant_title_shapes():
         "1. CES 2026: 삼성 & LG; 새 TV 공개",
         "#MeToo 이후 10년, C#",
         "엔비디아\u202fRTX\u202f5090 출시 &amp; 가격",
+        "C# 그리고 F#",
     ]
     assert "### #MeToo 이후 10년, C\\#\n" in render(post)
 
@@ -879,3 +880,13 @@ def test_link_lines_with_more_than_the_link(links, urls, summary, warnings):
     assert (post.items[0].urls, post.items[0].summary, [w.message for w in post.warnings]) == (urls, summary, warnings)
     again = parse(render(post))
     assert again.items == post.items and again.warnings == []
+
+
+@pytest.mark.parametrize("header, title", [
+    ("### C# and F# #", "C# and F#"), ("### 2. 두 번째 #", "2. 두 번째"), ("### C# ##", "C#"), ("### C#", "C#"),
+    ("### #MeToo", "#MeToo"), ("### 끝 \\#", "끝 #"),
+])
+def test_a_closing_hash_run_is_no_part_of_the_title_as_kramdown_shows_it(header, title):
+    post = parse(FRONT + f"\n{header}\n\n**📌 요약**\n요약.\n\n---\n", "hashes.md")
+    assert post.items[0].title == title
+    assert parse(render(post)).items[0].title == title
