@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import jekyll, safety
+from . import jekyll, notifications, safety
 from .models import BlogPost, Digest, ExportRecord, ReviewEvent
 from .posts import snapshot_to_post
 
@@ -527,7 +527,7 @@ def _finish(step: _Step, status, now, outcome: Outcome):
             current.save()
     outcome.exported.append([record_path, status])
     if step.path and status in (Status.PUSHED, Status.WRITTEN):
-        _notify_published(current.digest)
+        notifications.after_commit(notifications.published, current.digest)
 
 
 def failure_message(exc: Exception) -> str:
@@ -573,7 +573,7 @@ def _skip(row: BlogPost):
                 error=_("JEKYLL_SITE_DIR is not set: the digest is on the reader site only. Set it to the blog's "
                         "working copy to export it."))
         BlogPost.objects.filter(pk=row.pk).update(state=State.SKIPPED, retry_at=None)
-    _notify_published(row.digest)
+    notifications.after_commit(notifications.published, row.digest)
 
 
 # Records --------------------------------------------------------------------------
@@ -601,15 +601,3 @@ def _record(digest, *, path, status, content_hash="", commit="", error="", event
                 data={"path": path, "status": status, "commit": record.commit, "attempts": record.attempts},
             )
     return record
-
-
-def _notify_published(digest):
-    from .notifications import published
-
-    def send():
-        try:
-            published(digest)
-        except Exception:  # a failed Slack call must not undo or retry an export that worked
-            log.exception("publish notification for digest %s failed", digest.pk)
-
-    transaction.on_commit(send)

@@ -274,8 +274,7 @@ NEWSROOM_PREVIEW_MAX_AGE = int(os.environ.get("NEWSROOM_PREVIEW_MAX_AGE", str(3 
 
 # MARKDOWNX
 # ------------------------------------------------------------------------------
-MARKDOWNX_MARKDOWN_EXTENSIONS = ["markdown.extensions.extra", "markdown.extensions.sane_lists"]
-# The editor's preview goes through the same nh3 sanitizer as the reader site.
+# The editor's preview is the reader site's renderer (digests/markdown.py), sanitizer and all.
 MARKDOWNX_MARKDOWNIFY_FUNCTION = "digests.markdown.render"
 
 # SECURITY

@@ -430,6 +430,24 @@ def test_publishers_hear_of_a_new_export_once(tmp_path, settings, tech, publishe
     assert len(mailoutbox) == 1
 
 
+def test_a_failing_notification_never_undoes_an_export(tmp_path, settings, tech, monkeypatch, caplog,
+                                                       django_capture_on_commit_callbacks):
+    from digests import notifications
+
+    def slack_down(digest):
+        raise ConnectionError("Slack is down")
+
+    settings.JEKYLL_SITE_DIR = str(tmp_path)
+    settings.JEKYLL_GIT_REMOTE = ""
+    monkeypatch.setattr(notifications, "published", slack_down)
+    digest = publish(series=tech)
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.reconcile()
+    assert digest.exports.order_by("-id").first().status == Status.WRITTEN
+    assert BlogPost.objects.get(digest=digest).state == State.SYNCED
+    assert "Slack is down" in caplog.text
+
+
 def test_a_publisher_can_export_again_from_the_admin(blog, client, tech, publisher, editor,
                                                     django_capture_on_commit_callbacks):
     _, remote = blog
