@@ -12,7 +12,7 @@ text (digests/markdown.py renders it for all of ours).
 - Titles, insight labels and texts and the footer are inline Markdown: emphasis (`*a*`, `_a_`),
   strong (`**a**`, `__a__`), code spans (`` `a` ``), links `[text](url)`, backslash escapes
   (kramdown's set), character references (`&amp;`), and kramdown's typography: smart quotes,
-  `--` –, `---` —, `...` …, `<<` «, `>>` ». A label is shown bold, so a `*` in it is text; the
+  `--` –, `---` —, `...` …, `<<` «, `>>` ». A label is shown bold, so `*` and `_` in it are text; the
   footer is one emphasized paragraph, so its `*`, `_` and `\\` are text and its blank lines go.
 - Everything else kramdown knows is text: headers, block quotes, rules and setext underlines,
   code blocks (fenced or indented), tables, definition lists, footnotes, abbreviations, math,
@@ -582,8 +582,9 @@ def markdown_inline(title: str) -> str:
 
 
 def _label_markdown(label: str) -> str:
-    # Inside **...:** a "*" would close the bold early, so "*" is text and "\" escapes itself.
-    return _escape_inline(label.replace("\\", "\\\\").replace("*", "\\*"))
+    # Inside **...:** a "*" would close the bold early, and "__" at the label's edge is strong to CommonMark
+    # but text to kramdown: "*" and "_" are text, and "\" escapes itself.
+    return _escape_inline(label.replace("\\", "\\\\").replace("*", "\\*").replace("_", "\\_"))
 
 
 def _label_field(markdown: str) -> str:

@@ -107,6 +107,7 @@ CASES = [
     ("insight: pipe", "insight", ("a|b", "c | d")),
     ("insight: quotes", "insight", ("인용", '"AI"는 \'도구\'다.')),
     ("insight: bold look-alike", "insight", ("", "**가짜**: 라벨 아님")),
+    ("insight: underscores in the label", "insight", ("__init__", "snake_case_name 그리고 _기울임_")),
     ("insight: payload", "insight", ('![i](https://x.invalid/x.png){: onerror="alert(1)"}', "[c](javascript&colon;alert(1))")),
     # The footer is one emphasized quote: emphasis, blank lines and line starts of the writer's are text in it.
     ("footer: abbreviation look-alike", "footer", "[AI]: 인공지능이 정리했습니다"),
