@@ -240,7 +240,7 @@ def test_a_broker_outage_after_a_committed_publish_is_no_500(tech, publisher, mo
         raise AssertionError("the broker is down: nothing can have run this")
 
     # The real task's sends go to a real broker connection that fails, as the app's own would.
-    outage = dead.task(name="digests.tasks.reconcile_blog")(never_runs)
+    outage = dead.task(name="outage.reconcile_blog", shared=False)(never_runs)
     monkeypatch.setattr(tasks.reconcile_blog, "apply_async", outage.apply_async)
     digest = DigestFactory(series=tech, status=Status.APPROVED)
     with caplog.at_level("ERROR", logger="digests.queue"):
