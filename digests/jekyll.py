@@ -308,6 +308,9 @@ def _code_end(ticks: int) -> re.Pattern:
     return re.compile(rf"(?<!`){'`' * ticks}(?!`)")
 
 
+_PLAIN_TARGET = re.compile(r"[^ \t()]*")
+
+
 def _target(line: str, start: int) -> tuple[str, int]:
     """The link target kramdown reads after the "](" that ends at `start`, and where it ends."""
     i, n = start, len(line)
@@ -316,7 +319,10 @@ def _target(line: str, start: int) -> tuple[str, int]:
     if i < n and line[i] == "<":
         end = line.find(">", i)
         return (line[i + 1 : end], end + 1) if end > 0 else (line[i:], n)
-    depth, j = 0, i
+    j = _PLAIN_TARGET.match(line, i).end()
+    if j == n or line[j] != "(":  # it ends at a blank, the line's end or a ")": no parentheses to count
+        return line[i:j], j
+    depth = 0
     while j < n and line[j] not in " \t":
         if line[j] == "(":
             depth += 1
