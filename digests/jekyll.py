@@ -981,6 +981,8 @@ _BR_RUN = re.compile(r"[ \t]*(?:<br\s*/?>[ \t]*)+", re.IGNORECASE)
 
 def _br_parts(line: str) -> list[str]:
     """`line` cut at its runs of `<br>` outside code spans: the blog's line breaks inside a line."""
+    if "<" not in line:  # most lines
+        return [line]
     parts, last = [], 0
     for start, _end, token in _tokens(line, 0):
         run = _BR_RUN.match(line, start) if token == "<" and start >= last else None
