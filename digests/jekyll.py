@@ -334,14 +334,14 @@ def _target(line: str, start: int) -> tuple[str, int]:
     return line[i:j], j
 
 
-def _tokens(line: str, start: int):
-    """(start, end, text) of each escape, refused "](" and `|{<!$~` character from `start` on.
+def _tokens(line: str, start: int, marks: re.Pattern = _INLINE):
+    """(start, end, text) of each escape, refused "](" and `|{<!$~` character (or other `marks`) from `start` on.
 
     Code spans and the targets of allowed links are skipped: neither is Markdown to escape.
     """
     pos, n = start, len(line)
     while True:
-        match = _INLINE.search(line, pos)
+        match = marks.search(line, pos)
         if match is None:
             return
         at = match.start()
@@ -612,33 +612,27 @@ def markdown_insight(label: str, text: str) -> str:
     return _escape_start(text, "inline")[0]
 
 
-_FOOTER_MARK = re.compile(r"[\\*_`\]]")
-_PUNCTUATION_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # kramdown's escapes: a backslash before ASCII punctuation
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+# What the footer's text escapes: "*", "_" and "\\" are text in it; "`" and "]" find the code spans and links.
+_FOOTER_MARKS = re.compile(r"[\\`*_\]]")
 
 
-def _footer_parts(line: str):
-    """(text, verbatim) parts of a footer line: code spans and allowed link targets are verbatim."""
-    pos, last, n = 0, 0, len(line)
-    while match := _FOOTER_MARK.search(line, pos):
-        at = match.start()
-        pos = at + 1
-        if line[at] == "\\":
-            pos += 1
-        elif line[at] == "`":
-            while pos < n and line[pos] == "`":
-                pos += 1
-            end = _code_end(pos - at).search(line, pos)
-            if end:
-                yield line[last:at], False
-                yield line[at : end.end()], True
-                pos = last = end.end()
-        elif line[at] == "]" and line[pos : pos + 1] == "(":
-            target, end = _target(line, pos + 1)
-            if url_allowed(target):
-                yield line[last : pos + 1], False
-                yield line[pos + 1 : end], True
-                pos = last = end
-    yield line[last:], False
+def _footer_text(line: str) -> str:
+    """A footer line with its `*`, `_` and `\\` made text, outside code spans and link targets."""
+    out, last = [], 0
+    for i, j, token in _tokens(line, 0, _FOOTER_MARKS):
+        if token[0] == "\\":  # the writer's backslash is text, and so is what follows it
+            out.append(line[last:i] + "\\\\" + ("\\" + token[1] if token[1] in "\\*_" else token[1]))
+        elif token in ("*", "_"):
+            out.append(line[last:i] + "\\" + token)
+        else:
+            continue
+        last = j
+    tail = line[last:]
+    if (len(tail) - len(tail.rstrip("\\"))) % 2:  # a last backslash, which _tokens leaves: it would escape the "*"
+        tail += "\\"
+    out.append(tail)
+    return "".join(out)
 
 
 def markdown_footer(footer: str) -> str:
@@ -649,8 +643,7 @@ def markdown_footer(footer: str) -> str:
     """
     lines = []
     for line in footer.split("\n"):
-        text = "".join(part if verbatim else re.sub(r"([\\*_])", r"\\\1", part)
-                       for part, verbatim in _footer_parts(line.strip(_WS)))
+        text = _footer_text(line.strip(_WS))
         if text:  # a blank line would end the emphasis and the quote's paragraph
             lines.append(_escape_start(text, "inline")[0])
     lines = lines or [""]
@@ -662,10 +655,19 @@ def markdown_footer(footer: str) -> str:
 
 
 def _footer_field(lines: list[str]) -> str:
-    # Every backslash of the footer's Markdown outside code spans and link targets is an escape (the
-    # writer's own are doubled), the exporter's or, in a post we did not write, the blog's.
-    return "\n".join("".join(part if verbatim else _PUNCTUATION_ESCAPE.sub(r"\1", part)
-                             for part, verbatim in _footer_parts(line)) for line in lines)
+    # Every backslash escape of the footer's Markdown outside code spans and link targets is dropped (the
+    # writer's own backslashes are doubled): the exporter's or, in a post we did not write, the blog's.
+    return "\n".join(_drop_escapes(line) for line in lines)
+
+
+def _drop_escapes(line: str) -> str:
+    out, last = [], 0
+    for i, _j, token in _tokens(line, 0):
+        if token[0] == "\\" and token[1] in _ASCII_PUNCTUATION:
+            out.append(line[last:i])
+            last = i + 1
+    out.append(line[last:])
+    return "".join(out)
 
 
 # --------------------------------------------------------------------------- the Liquid layer
@@ -856,7 +858,6 @@ _DATE = re.compile(
 )
 _ITEM_HEADER = re.compile(r"(#{1,6})(?:[ \t]+(.*))?")
 _SEPARATOR = re.compile(r"([-*_])(?:[ \t]*\1){2,}")
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _BR_LINK = re.compile(r"<br\s*/?>[ \t]*(?=\*{0,2}\[)", re.IGNORECASE)
 _BULLET = re.compile(r"[-*+](?:[ \t]+(.*))?")
 _HEADER = re.compile(r"\*\*(.{1,30}?)\*\*:?|\*\*(.{1,30}?):\*\*")
